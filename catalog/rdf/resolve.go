@@ -51,7 +51,7 @@ func Resolve(base, ref string) string {
 func IsAbsolute(s string) bool { return hasScheme(s) }
 
 type iriParts struct {
-	scheme, authority, path, query, fragment string
+	scheme, authority, path, query, fragment       string
 	hasScheme, hasAuthority, hasQuery, hasFragment bool
 }
 
