@@ -1,0 +1,171 @@
+package rdf
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The corpus of real catalogues lives at the module root (testdata/corpus),
+// with SOURCES.md saying, per file, how many triples and datasets rdflib read
+// or that the file is malformed. This test holds every decoder to that table.
+
+const corpusDir = "../../testdata/corpus"
+
+type corpusCase struct {
+	path     string // relative to corpusDir
+	format   string
+	datasets int
+	triples  int
+	status   string // rdflib's: "ok", "ERROR", "remote @context (offline)", "n/a"
+	notes    string
+}
+
+// readSources parses the per-folder tables of SOURCES.md.
+func readSources(t *testing.T) []corpusCase {
+	t.Helper()
+	f, err := os.Open(filepath.Join(corpusDir, "SOURCES.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []corpusCase
+	folder := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "## ") {
+			folder = strings.TrimSuffix(strings.TrimPrefix(line, "## "), "/")
+			continue
+		}
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| file ") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		// | file | origin path | format | bytes | datasets | triples | rdflib | go | notes |
+		if len(cells) < 10 {
+			t.Fatalf("SOURCES.md: short row %q", line)
+		}
+		cell := func(i int) string { return strings.TrimSpace(cells[i]) }
+		c := corpusCase{path: filepath.Join(folder, cell(1)), format: cell(3), status: cell(7), notes: cell(9)}
+		c.datasets, _ = strconv.Atoi(cell(5))
+		c.triples, _ = strconv.Atoi(cell(6))
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 100 {
+		t.Fatalf("SOURCES.md: only %d rows read", len(cases))
+	}
+	return cases
+}
+
+func decodeCorpusFile(t *testing.T, rel string) (*graph, Syntax, error) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(corpusDir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g := &graph{}
+	syn, err := DecodeAny(f, rel, Options{Base: "file:///corpus/" + filepath.ToSlash(rel)}, g.add)
+	return g, syn, err
+}
+
+func countDatasets(g *graph) int {
+	n := 0
+	for _, tr := range g.triples {
+		if tr.Pred.(IRI).String() == rdfType {
+			if o, ok := tr.Obj.(IRI); ok && o.String() == "http://www.w3.org/ns/dcat#Dataset" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestCorpus: every file rdflib reads gives the same distinct triple and
+// dataset counts; every malformed one fails with a line and column.
+func TestCorpus(t *testing.T) {
+	read, malformed := 0, 0
+	for _, c := range readSources(t) {
+		t.Run(c.path, func(t *testing.T) {
+			switch {
+			case c.status == "n/a":
+				t.Skip("not RDF: " + c.format)
+			case c.status == "ok":
+				g, syn, err := decodeCorpusFile(t, c.path)
+				if err != nil {
+					t.Fatalf("Decode(%s) as %v: %v", c.path, syn, err)
+				}
+				if g.len() != c.triples || countDatasets(g) != c.datasets {
+					t.Fatalf("Decode(%s) = %d triples, %d datasets; want %d, %d", c.path, g.len(), countDatasets(g), c.triples, c.datasets)
+				}
+				read++
+			case strings.HasPrefix(c.status, "remote @context"):
+				// rdflib could not read these offline; Samband ships the context.
+				g, syn, err := decodeCorpusFile(t, c.path)
+				if err != nil {
+					t.Fatalf("Decode(%s) as %v: %v", c.path, syn, err)
+				}
+				if g.len() == 0 {
+					t.Fatalf("Decode(%s) = 0 triples", c.path)
+				}
+				read++
+			case c.status == "ERROR" && strings.Contains(c.notes, "JSON-LD content"):
+				// Mislabelled: JSON-LD under a .rdf name; the notes give its counts.
+				g, syn, err := decodeCorpusFile(t, c.path)
+				if err != nil || syn != JSONLD {
+					t.Fatalf("Decode(%s) = %v, %v; want JSON-LD without error", c.path, syn, err)
+				}
+				if g.len() != 119 || countDatasets(g) != 4 {
+					t.Fatalf("Decode(%s) = %d triples, %d datasets; want 119, 4", c.path, g.len(), countDatasets(g))
+				}
+				read++
+			case c.status == "ERROR":
+				_, syn, err := decodeCorpusFile(t, c.path)
+				var de *Error
+				if !errors.As(err, &de) || de.Line < 1 || de.Column < 1 {
+					t.Fatalf("Decode(%s) as %v = %v; want an *Error with line and column", c.path, syn, err)
+				}
+				malformed++
+			default:
+				t.Fatalf("SOURCES.md: unknown status %q", c.status)
+			}
+		})
+	}
+	fmt.Printf("corpus: %d documents read with rdflib's counts, %d malformed ones refused with line and column\n", read, malformed)
+}
+
+// TestCorpusTwins: the JSON-LD examples that need the shipped DCAT-AP context
+// give the same graph size as their Turtle twins.
+func TestCorpusTwins(t *testing.T) {
+	for _, c := range readSources(t) {
+		if !strings.HasPrefix(c.status, "remote @context") {
+			continue
+		}
+		twin := strings.TrimSuffix(c.path, ".jsonld") + ".ttl"
+		if _, err := os.Stat(filepath.Join(corpusDir, twin)); err != nil {
+			continue
+		}
+		t.Run(c.path, func(t *testing.T) {
+			tg, _, err := decodeCorpusFile(t, twin)
+			if err != nil {
+				t.Skipf("twin %s is malformed: %v", twin, err)
+			}
+			jg, _, err := decodeCorpusFile(t, c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if jg.len() != tg.len() {
+				t.Fatalf("%s: %d triples, its Turtle twin %d", c.path, jg.len(), tg.len())
+			}
+		})
+	}
+}
