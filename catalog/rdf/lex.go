@@ -278,12 +278,12 @@ func (l *lexer) skipSpace() (c byte, ok bool) {
 
 // Character classes of ASCII bytes.
 const (
-	cIRI   = 1 << iota // may stand unescaped in an IRIREF
-	cStr               // may stand unescaped in a short string: not a quote, \, CR, LF
-	cLong              // may stand unescaped in a long string: not a quote, \, LF
-	cName              // PN_CHARS: letters, digits, _ and -
-	cHex               // hexadecimal digit
-	cLocEsc            // may follow \ in a local name
+	cIRI    = 1 << iota // may stand unescaped in an IRIREF
+	cStr                // may stand unescaped in a short string: not a quote, \, CR, LF
+	cLong               // may stand unescaped in a long string: not a quote, \, LF
+	cName               // PN_CHARS: letters, digits, _ and -
+	cHex                // hexadecimal digit
+	cLocEsc             // may follow \ in a local name
 )
 
 var charClass = func() (t [256]uint8) {
@@ -471,7 +471,7 @@ func decodeUCHAR(s []byte) (rune, int) {
 }
 
 // readString reads a string literal; buf[l.p] is its opening quote. Long
-// strings ("""...""" and '''...''') are read only when long is true. It
+// strings ("""...""" and ”'...”') are read only when long is true. It
 // returns the lexical form with escapes decoded (in buf or in scratch, valid
 // until the next read). l.p ends after the closing quote.
 func (l *lexer) readString(long bool) ([]byte, error) {
@@ -609,10 +609,11 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 		}
 		if i == len(buf) {
 			l.p = i
-			if !l.fill() {
+			ok := l.fill()
+			i = l.p // a refill moves the bytes, even one that adds none
+			if !ok {
 				break
 			}
-			i = l.p
 			continue
 		}
 		c := buf[i]
@@ -704,10 +705,11 @@ func (l *lexer) readLangTag() (string, error) {
 			break
 		}
 		l.p = i
-		if !l.fill() {
+		ok := l.fill()
+		i = l.p
+		if !ok {
 			break
 		}
-		i = l.p
 	}
 	tag := l.buf[l.mark+1 : i]
 	if !validLangTag(string(tag)) {
