@@ -401,7 +401,10 @@ func (x *xmlReader) scanMarkup(t *xmlToken) error {
 			if len(b) < 9 {
 				return errNeedMore
 			}
-			return x.scanDoctype()
+			if err := x.scanDoctype(); err != nil {
+				return err
+			}
+			return x.scanAgain(t)
 		}
 		if len(b) < 9 {
 			return errNeedMore
@@ -660,7 +663,7 @@ func (x *xmlReader) scanStart(t *xmlToken) error {
 	}
 	qn := b[1 : 1+nl]
 	var err error
-	t.name, err = x.splitName(qn, true, x.pos+1)
+	t.name, err = x.splitName(qn, true, x.pos)
 	for k := 0; err == nil && k < len(t.attrs); k++ {
 		a := &t.attrs[k]
 		if len(a.prefix) > 0 {
@@ -1064,6 +1067,9 @@ func (x *xmlReader) reference(dst, ref []byte, off int, attr bool, depth int) ([
 	e.busy = false
 	if err != nil {
 		return nil, err
+	}
+	if depth > 0 {
+		return dst, nil
 	}
 	x.expanded += int64(len(dst) - n)
 	if x.expanded > 4*int64(x.maxTerm)+8*x.read {
