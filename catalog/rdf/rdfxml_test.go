@@ -463,3 +463,46 @@ func TestRDFXMLWithdrawnW3C(t *testing.T) {
 		t.Errorf("Decode(rdfms-empty-property-elements/error003) = nil, want an error")
 	}
 }
+
+// dripReader hands out its data in reads of at most n bytes and counts them.
+type dripReader struct {
+	data  string
+	n     int
+	reads int
+}
+
+func (r *dripReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, io.EOF
+	}
+	r.reads++
+	k := copy(p[:min(len(p), r.n)], r.data)
+	r.data = r.data[k:]
+	return k, nil
+}
+
+// TestRDFXMLSlowReader checks that a long literal arriving in small reads
+// costs linear time: the tokenizer must not rescan it after every read.
+func TestRDFXMLSlowReader(t *testing.T) {
+	doc := rdfHead + "<ex:A><ex:p>" + strings.Repeat("z", 4<<20) + "</ex:p></ex:A></rdf:RDF>"
+	r := &dripReader{data: doc, n: 1460}
+	var scanned int64
+	x := newXMLReader(r, Limits{})
+	for {
+		tok, err := x.next()
+		if err != nil {
+			t.Fatalf("next() = %v", err)
+		}
+		if tok.kind == xmlEOF {
+			break
+		}
+		if tok.kind == xmlText && len(tok.text) == 4<<20 {
+			scanned++
+		}
+	}
+	// Reads of 1460 bytes: about 2900 of them. What matters is the number of
+	// refills that rescan the pending text, each at least doubling it.
+	if scanned != 1 || x.refills > 64 {
+		t.Fatalf("4 MiB literal in 1460-byte reads: %d text tokens, %d refills; want 1 token, at most 64 refills", scanned, x.refills)
+	}
+}

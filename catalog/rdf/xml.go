@@ -77,6 +77,7 @@ type xmlEntity struct {
 	value    []byte // replacement text (character references expanded)
 	external bool
 	busy     bool
+	size     int64 // bytes the entity expands to, capped; -1 until known
 }
 
 // attrSpan records where an attribute's parts are while its tag is parsed.
@@ -95,6 +96,8 @@ type xmlReader struct {
 	buf      []byte
 	pos, end int
 	eof      bool
+	rerr     error // a read fault to report once the bytes before it are used
+	refills  int   // calls to more that read, for tests
 	read     int64
 	maxBytes int64
 	maxTerm  int
@@ -158,9 +161,15 @@ func (x *xmlReader) position(off int) (line, col int) {
 	return line, col + utf8.RuneCount(b) + 1
 }
 
-// more reads more input, keeping buf[pos:end]. It returns io.EOF at the end
-// of the input, an *Error for a read fault or a token that outgrows the limit.
+// more reads more input, keeping buf[pos:end]. It reads at least as many new
+// bytes as are pending (while the buffer has room), so that a token that
+// arrives in many small reads is rescanned a logarithmic number of times.
+// It returns io.EOF at the end of the input, an *Error for a read fault or a
+// token that outgrows the limit.
 func (x *xmlReader) more() error {
+	if x.rerr != nil {
+		return x.errAt(x.end, x.rerr, "read: %v", x.rerr)
+	}
 	if x.eof {
 		return io.EOF
 	}
@@ -169,7 +178,7 @@ func (x *xmlReader) more() error {
 		x.end = copy(x.buf, x.buf[x.pos:x.end])
 		x.pos = 0
 	}
-	if x.end == len(x.buf) {
+	if len(x.buf)-x.end < 2 { // 2: room for a converted ISO-8859-1 byte
 		if len(x.buf) >= x.maxTerm+xmlTokenSlack {
 			return x.errAt(0, ErrTermTooLarge, "token longer than %d bytes", x.maxTerm)
 		}
@@ -177,30 +186,38 @@ func (x *xmlReader) more() error {
 		copy(nb, x.buf[:x.end])
 		x.buf = nb
 	}
-	for empty := 0; ; empty++ {
+	want := max(1, x.end)
+	got := 0
+	x.refills++
+	for empty := 0; got < want && len(x.buf)-x.end >= 2; {
 		n, err := x.fill(x.buf[x.end:])
 		x.end += n
 		x.read += int64(n)
+		got += n
 		if x.maxBytes > 0 && x.read > x.maxBytes {
 			return x.errAt(x.end, ErrTooLarge, "document longer than %d bytes", x.maxBytes)
 		}
 		if err == io.EOF {
 			x.eof = true
-			if n > 0 {
-				return nil
-			}
-			return io.EOF
+			break
 		}
 		if err != nil {
+			if got > 0 { // tokenize what came first; report the fault next time
+				x.rerr = err
+				return nil
+			}
 			return x.errAt(x.end, err, "read: %v", err)
 		}
-		if n > 0 {
-			return nil
-		}
-		if empty > 100 {
-			return x.errAt(x.end, io.ErrNoProgress, "read: %v", io.ErrNoProgress)
+		if n == 0 {
+			if empty++; empty > 100 {
+				return x.errAt(x.end, io.ErrNoProgress, "read: %v", io.ErrNoProgress)
+			}
 		}
 	}
+	if got == 0 && x.eof {
+		return io.EOF
+	}
+	return nil
 }
 
 // fill reads into p, converting ISO-8859-1 to UTF-8 when the document is in it.
@@ -1061,6 +1078,11 @@ func (x *xmlReader) reference(dst, ref []byte, off int, attr bool, depth int) ([
 	case depth >= xmlEntityDepth:
 		return nil, x.errAt(off, ErrTooDeep, "entities nested deeper than %d", xmlEntityDepth)
 	}
+	if size, err := x.entitySize(e, 0, off); err != nil {
+		return nil, err
+	} else if int64(len(dst))+size > int64(x.maxTerm) {
+		return nil, x.errAt(off, ErrTermTooLarge, "text longer than %d bytes (entity &%s; expands to %d bytes or more)", x.maxTerm, ref, size)
+	}
 	e.busy = true
 	n := len(dst)
 	dst, err := x.expand(dst, e.value, off, attr, false, depth+1)
@@ -1076,6 +1098,57 @@ func (x *xmlReader) reference(dst, ref []byte, off int, attr bool, depth int) ([
 		return nil, x.errAt(off, ErrTermTooLarge, "entity expansion exceeds its limit")
 	}
 	return dst, nil
+}
+
+// entitySize returns how many bytes e expands to, at most a little past
+// MaxTermBytes, without expanding it: a billion laughs fails at once.
+func (x *xmlReader) entitySize(e *xmlEntity, depth int, off int) (int64, error) {
+	if e.size >= 0 {
+		return e.size, nil
+	}
+	if e.busy {
+		return 0, nil // expand reports the loop
+	}
+	if depth >= xmlEntityDepth {
+		return 0, x.errAt(off, ErrTooDeep, "entities nested deeper than %d", xmlEntityDepth)
+	}
+	e.busy = true
+	defer func() { e.busy = false }()
+	limit := int64(x.maxTerm) + 1
+	var n int64
+	v := e.value
+	for len(v) > 0 && n < limit {
+		i := bytes.IndexByte(v, '&')
+		if i < 0 {
+			n += int64(len(v))
+			break
+		}
+		n += int64(i)
+		j := bytes.IndexByte(v[i:], ';')
+		if j < 0 {
+			n += int64(len(v) - i)
+			break
+		}
+		ref := v[i+1 : i+j]
+		switch {
+		case len(ref) > 0 && ref[0] == '#':
+			r, _ := charRef(ref[1:])
+			n += int64(utf8.RuneLen(max(r, 0)))
+		case string(ref) == "lt", string(ref) == "gt", string(ref) == "amp", string(ref) == "apos", string(ref) == "quot":
+			n++
+		default:
+			if inner := x.entities[string(ref)]; inner != nil && !inner.external {
+				m, err := x.entitySize(inner, depth+1, off)
+				if err != nil {
+					return 0, err
+				}
+				n += m
+			}
+		}
+		v = v[i+j+1:]
+	}
+	e.size = min(n, limit)
+	return e.size, nil
 }
 
 func charRef(s []byte) (rune, bool) {
@@ -1249,7 +1322,7 @@ func (x *xmlReader) entityDecl(d []byte, i, off int) (int, error) {
 	}
 	name := string(d[i : i+n])
 	i = skipSpace(d, i+n)
-	e := &xmlEntity{}
+	e := &xmlEntity{size: -1}
 	switch {
 	case hasWord(d[i:], "SYSTEM"), hasWord(d[i:], "PUBLIC"):
 		e.external = true
