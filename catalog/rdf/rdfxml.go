@@ -198,8 +198,10 @@ func (p *rdfxmlParser) start(t *xmlToken) error {
 			if err != nil {
 				return err
 			}
+			// Other attributes (xsi:schemaLocation, say) are ignored, as
+			// rapper and rdflib do; RDF's own are refused.
 			for i := range t.attrs {
-				if a := &t.attrs[i]; a.ns != nsXML && !xmlReserved(a) {
+				if a := &t.attrs[i]; a.ns == NSRDF || roleOf(a) == roleNoNS {
 					return p.x.errAt(a.off, nil, "attribute %s not allowed on rdf:RDF", qname(&a.xmlName))
 				}
 			}

@@ -190,6 +190,12 @@ func TestRDFXMLTriples(t *testing.T) {
 			want: []string{ex + `d> ` + ex + `p> "Blåbær"` + str},
 		},
 		{
+			name: "foreign attributes on rdf:RDF ignored",
+			doc: `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+				xsi:schemaLocation="a b" xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/d" ex:p="v"/></rdf:RDF>`,
+			want: []string{ex + `d> ` + ex + `p> "v"` + str},
+		},
+		{
 			name: "byte order mark",
 			doc:  "\xef\xbb\xbf" + rdfHead + `<rdf:Description rdf:about="http://example.org/d" ex:p="v"/></rdf:RDF>`,
 			want: []string{ex + `d> ` + ex + `p> "v"` + str},
@@ -231,6 +237,7 @@ func TestRDFXMLErrors(t *testing.T) {
 		{"element without namespace", "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><Thing/></rdf:RDF>", 1, 66, "no namespace"},
 		{"attribute without namespace", rdfHead + "<ex:A foo=\"1\"/></rdf:RDF>", 1, 103, "no namespace"},
 		{"bad language tag", rdfHead + "<ex:A xml:lang=\"en_US\" ex:p=\"v\"/></rdf:RDF>", 1, 103, "language tag"},
+		{"rdf:about on rdf:RDF", "<rdf:RDF rdf:about=\"http://x/\" xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>", 1, 10, "not allowed on rdf:RDF"},
 		{"two roots", rdfHead + "</rdf:RDF>\n<ex:A/>", 2, 1, "more than one root"},
 		{"duplicate attribute", rdfHead + "<ex:A ex:p=\"1\" ex:p=\"2\"/></rdf:RDF>", 1, 112, "repeated"},
 		{"undefined entity", rdfHead + "<ex:A ex:p=\"&nope;\"/></rdf:RDF>", 1, 103, "undefined entity"},
