@@ -94,7 +94,9 @@ type rdfxmlParser struct {
 	dtXMLLiteral, dtString IRI
 }
 
-// decodeRDFXML reads RDF/XML; see Decode.
+// decodeRDFXML reads RDF/XML; see Decode. Documents in UTF-8 are read, and
+// those that declare ISO-8859-1 or windows-1252; UTF-16 and other encodings
+// are refused with an error.
 func decodeRDFXML(r io.Reader, opts Options, fn func(Triple) error) error {
 	p := &rdfxmlParser{
 		x:       newXMLReader(r, opts.Limits),
@@ -293,6 +295,11 @@ func (p *rdfxmlParser) chars(t *xmlToken) error {
 	switch f := p.top(); f.kind {
 	case frameLiteral:
 		return p.lit.chars(t.text)
+	case frameEmpty:
+		if !isXMLSpace(t.text) {
+			return p.x.errAt(t.off, nil, "property element with rdf:resource, rdf:nodeID or property attributes must be empty, but holds text %q", clip(t.text))
+		}
+		return nil
 	case frameProp:
 		if len(p.text)+len(t.text) > p.maxTerm {
 			return p.x.errAt(t.off, ErrTermTooLarge, "literal longer than %d bytes", p.maxTerm)

@@ -196,6 +196,11 @@ func TestRDFXMLTriples(t *testing.T) {
 			want: []string{ex + `d> ` + ex + `p> "v"` + str},
 		},
 		{
+			name: "windows-1252",
+			doc:  "<?xml version=\"1.0\" encoding=\"windows-1252\"?>" + rdfHead + "<rdf:Description rdf:about=\"http://example.org/d\" ex:p=\"\x80 \x93\xe5\x94\"/></rdf:RDF>",
+			want: []string{ex + `d> ` + ex + `p> "€ “å”"` + str},
+		},
+		{
 			name: "byte order mark",
 			doc:  "\xef\xbb\xbf" + rdfHead + `<rdf:Description rdf:about="http://example.org/d" ex:p="v"/></rdf:RDF>`,
 			want: []string{ex + `d> ` + ex + `p> "v"` + str},
@@ -230,7 +235,7 @@ func TestRDFXMLErrors(t *testing.T) {
 		{"text in a node element", rdfHead + "<ex:A>\n  stray<ex:p/></ex:A></rdf:RDF>", 2, 3, "where an element was expected"},
 		{"text and element in a property", rdfHead + "<ex:A><ex:p>t<ex:B/></ex:p></ex:A></rdf:RDF>", 1, 110, "both text and"},
 		{"two node elements in a property", rdfHead + "<ex:A><ex:p><ex:B/><ex:C/></ex:p></ex:A></rdf:RDF>", 1, 116, "more than one node"},
-		{"resource with content", rdfHead + "<ex:A><ex:p rdf:resource=\"http://x/\">t</ex:p></ex:A></rdf:RDF>", 1, 134, "where an element was expected"},
+		{"resource with content", rdfHead + "<ex:A><ex:p rdf:resource=\"http://x/\">t</ex:p></ex:A></rdf:RDF>", 1, 134, "must be empty, but holds text"},
 		{"about and nodeID", rdfHead + "<ex:A rdf:about=\"http://x/\" rdf:nodeID=\"n\"/></rdf:RDF>", 1, 125, "only one of"},
 		{"bad rdf:ID", rdfHead + "<ex:A rdf:ID=\"1a\"/></rdf:RDF>", 1, 103, "not an XML name"},
 		{"repeated rdf:ID", rdfHead + "<ex:A rdf:ID=\"a\"/>\n<ex:B rdf:ID=\"a\"/></rdf:RDF>", 2, 7, "used twice"},

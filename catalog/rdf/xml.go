@@ -114,7 +114,8 @@ type xmlReader struct {
 	sawDoctype bool
 	rootOpened bool
 	rootClosed bool
-	latin1     bool // the document is ISO-8859-1: bytes are converted as read
+	latin1     bool // the document is ISO-8859-1 or windows-1252: bytes are converted as read
+	cp1252     bool // windows-1252: 0x80-0x9F are not C1 controls
 	rawBuf     []byte
 
 	ns       []xmlBinding
@@ -235,9 +236,26 @@ func (x *xmlReader) fill(p []byte) (int, error) {
 	n, err := x.r.Read(x.rawBuf[:len(p)/2])
 	out := p[:0]
 	for _, c := range x.rawBuf[:n] {
-		out = utf8.AppendRune(out, rune(c))
+		out = utf8.AppendRune(out, x.decodeByte(c))
 	}
 	return len(out), err
+}
+
+// decodeByte returns the character a byte of an ISO-8859-1 or windows-1252
+// document stands for.
+func (x *xmlReader) decodeByte(c byte) rune {
+	if x.cp1252 && c >= 0x80 && c < 0xA0 {
+		if r := cp1252[c-0x80]; r != 0 {
+			return r
+		}
+	}
+	return rune(c)
+}
+
+// cp1252 is windows-1252 from 0x80 to 0x9F; 0 where it leaves a byte undefined.
+var cp1252 = [32]rune{
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 }
 
 // advancePosition moves a line and column past b.
@@ -495,19 +513,20 @@ func (x *xmlReader) xmlDecl(data []byte, off int) error {
 	enc := pseudoAttr(data, "encoding")
 	switch strings.ToLower(enc) {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
-	case "iso-8859-1", "latin1", "iso_8859-1", "l1", "iso-latin-1":
+	case "iso-8859-1", "latin1", "iso_8859-1", "l1", "iso-latin-1", "windows-1252", "cp1252":
+		x.cp1252 = strings.EqualFold(enc, "windows-1252") || strings.EqualFold(enc, "cp1252")
 		// The rest of the buffer is converted now, what follows as it is read.
 		rest := x.buf[x.pos:x.end]
 		conv := make([]byte, 0, max(xmlBufSize, 2*len(rest)))
 		conv = append(conv, x.buf[:x.pos]...)
 		for _, c := range rest {
-			conv = utf8.AppendRune(conv, rune(c))
+			conv = utf8.AppendRune(conv, x.decodeByte(c))
 		}
 		x.end = len(conv)
 		x.buf = conv[:cap(conv)]
 		x.latin1 = true
 	default:
-		return x.errAt(off, nil, "encoding %q is not supported: only UTF-8 and ISO-8859-1 documents are read", enc)
+		return x.errAt(off, nil, "encoding %q is not supported: only UTF-8, ISO-8859-1 and windows-1252 documents are read", enc)
 	}
 	if v := pseudoAttr(data, "version"); v != "" && !strings.HasPrefix(v, "1.") {
 		return x.errAt(off, nil, "XML version %q is not supported", v)
@@ -821,7 +840,10 @@ func (x *xmlReader) scanEnd(t *xmlToken) error {
 	if end < 0 {
 		return errNeedMore
 	}
-	qn := bytes.TrimRight(b[2:end], " \t\r\n")
+	qn := b[2:end]
+	for len(qn) > 0 && isSpaceByte(qn[len(qn)-1]) {
+		qn = qn[:len(qn)-1]
+	}
 	if len(x.elems) == 0 {
 		return x.errAt(x.pos, nil, "end tag </%s> without a start tag", qn)
 	}
