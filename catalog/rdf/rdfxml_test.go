@@ -315,6 +315,8 @@ func TestRDFXMLLimits(t *testing.T) {
 		{"document size", long, Limits{MaxBytes: 1000}, ErrTooLarge, "longer than 1000"},
 		{"billion laughs", laughs, Limits{}, ErrTermTooLarge, "longer than"},
 		{"quadratic blowup", manyLaughs, Limits{MaxTermBytes: 1 << 20}, ErrTermTooLarge, "entity expansion"},
+		{"many attributes", rdfHead + "<ex:A" + strings.Repeat(" ex:p=\"1\"", 2000) + "/></rdf:RDF>", Limits{}, ErrTermTooLarge, "more than 1024 attributes"},
+		{"many namespaces", rdfHead + strings.Repeat("<ex:A xmlns:a=\"http://a/\" xmlns:b=\"http://b/\" xmlns:c=\"http://c/\" xmlns:d=\"http://d/\" xmlns:e=\"http://e/\" xmlns:f=\"http://f/\" xmlns:g=\"http://g/\" xmlns:h=\"http://h/\" xmlns:i=\"http://i/\" xmlns:j=\"http://j/\"><ex:p>", 450), Limits{MaxDepth: 1000}, ErrTermTooLarge, "namespace declarations in scope"},
 		{"recursive entity", recursive, Limits{}, nil, "refers to itself"},
 		{"external entity", external, Limits{}, nil, "external entity &x; is not read"},
 		{"external DTD is not read", externalDTD, Limits{}, nil, "undefined entity &e;"},

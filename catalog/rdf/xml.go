@@ -29,6 +29,10 @@ const (
 	xmlTokenSlack = 64 << 10
 	// xmlEntityDepth bounds entities that refer to entities.
 	xmlEntityDepth = 16
+	// xmlMaxAttrs bounds the attributes of one tag and xmlMaxBindings the
+	// namespace declarations in scope: prefixes are looked up linearly.
+	xmlMaxAttrs    = 1024
+	xmlMaxBindings = 4096
 )
 
 type xmlKind uint8
@@ -659,6 +663,9 @@ func (x *xmlReader) scanStart(t *xmlToken) error {
 			x.scratch = s
 			sp.val, sp.valEnd, sp.scratched = start, len(s), true
 		}
+		if len(x.spans) == xmlMaxAttrs {
+			return x.errAt(x.pos, ErrTermTooLarge, "tag with more than %d attributes", xmlMaxAttrs)
+		}
 		x.spans = append(x.spans, sp)
 		i += j + 2
 	}
@@ -792,6 +799,9 @@ func (x *xmlReader) bind(prefix, uri []byte, off int) error {
 		if err := x.checkNCName(prefix, off); err != nil {
 			return err
 		}
+	}
+	if len(x.ns) >= xmlMaxBindings {
+		return x.errAt(off, ErrTermTooLarge, "more than %d namespace declarations in scope", xmlMaxBindings)
 	}
 	x.ns = append(x.ns, xmlBinding{x.internString(prefix), x.internString(uri)})
 	return nil
