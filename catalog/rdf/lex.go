@@ -537,7 +537,7 @@ func (l *lexer) readString(long bool) ([]byte, error) {
 				}
 				i = ni + size
 			default:
-				return nil, l.errAt(i, "bad escape in string: \\%s", l.found(i+1))
+				return nil, l.errAt(i, "bad escape in string: '\\' followed by %s", l.found(i+1))
 			}
 			escaped = true
 		case c == '\n':
@@ -646,7 +646,7 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 			var ok bool
 			i, ok = l.avail(i, 2)
 			if !ok || charClass[l.buf[i+1]]&cLocEsc == 0 {
-				return 0, false, l.errAt(i, "bad escape in name: \\%s", l.found(i+1))
+				return 0, false, l.errAt(i, "bad escape in name: '\\' followed by %s", l.found(i+1))
 			}
 			i += 2
 			escaped = true
