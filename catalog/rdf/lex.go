@@ -59,7 +59,7 @@ func (l *lexer) fill() bool {
 	}
 	if k := l.mark; k > 0 {
 		if l.lineStart < k {
-			l.lineRunes += utf8.RuneCount(l.buf[max(l.lineStart, 0):k])
+			l.lineRunes += countChars(l.buf[max(l.lineStart, 0):k])
 		}
 		l.n = copy(l.buf, l.buf[k:l.n])
 		l.p -= k
@@ -121,7 +121,19 @@ func (l *lexer) column(i int) int {
 	if i > l.n {
 		i = l.n
 	}
-	return l.lineRunes + utf8.RuneCount(l.buf[from:i]) + 1
+	return l.lineRunes + countChars(l.buf[from:i]) + 1
+}
+
+// countChars counts the UTF-8 characters in b by their first bytes, so that
+// counting the two halves of a split character gives the count of the whole.
+func countChars(b []byte) int {
+	n := len(b)
+	for _, c := range b {
+		if c&0xC0 == 0x80 {
+			n--
+		}
+	}
+	return n
 }
 
 // errAt returns a syntax error at buf[i].
@@ -191,11 +203,19 @@ func (l *lexer) found(i int) string {
 
 // expected returns the error "expected what, found ..." at buf[i].
 func (l *lexer) expected(i int, what string) error {
+	rel := i - l.mark // looking may refill, which moves the bytes
 	if _, ok := l.avail(i, 1); !ok {
-		return l.endErr(i, what)
+		return l.endErr(l.mark+rel, what)
 	}
-	f := l.found(i)
-	return l.errAt(i, "expected %s, found %s", what, f)
+	return l.errFound(l.mark+rel, l.mark+rel, "expected "+what+", found %s")
+}
+
+// errFound returns a syntax error at buf[i] whose message is format with
+// what is at buf[j] in place of its one %s.
+func (l *lexer) errFound(i, j int, format string) *Error {
+	rel := i - l.mark
+	f := l.found(j)
+	return l.errAt(l.mark+rel, format, f)
 }
 
 // decodeRune decodes the character at buf[i], reading more input if it
@@ -431,7 +451,7 @@ func (l *lexer) readIRIRef() (iri []byte, escaped bool, err error) {
 			}
 			i += size
 		default:
-			return nil, false, l.errAt(i, "expected '>' to end the IRI, found %s", l.found(i))
+			return nil, false, l.errFound(i, i, "expected '>' to end the IRI, found %s")
 		}
 	}
 }
@@ -537,7 +557,7 @@ func (l *lexer) readString(long bool) ([]byte, error) {
 				}
 				i = ni + size
 			default:
-				return nil, l.errAt(i, "bad escape in string: \\%s", l.found(i+1))
+				return nil, l.errFound(i, i+1, "bad escape in string: '\\' followed by %s")
 			}
 			escaped = true
 		case c == '\n':
@@ -646,7 +666,7 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 			var ok bool
 			i, ok = l.avail(i, 2)
 			if !ok || charClass[l.buf[i+1]]&cLocEsc == 0 {
-				return 0, false, l.errAt(i, "bad escape in name: \\%s", l.found(i+1))
+				return 0, false, l.errFound(i, i+1, "bad escape in name: '\\' followed by %s")
 			}
 			i += 2
 			escaped = true
@@ -678,10 +698,10 @@ func (l *lexer) readBlankLabel() ([]byte, error) {
 		r, size, ni := l.decodeRune(first)
 		first = ni
 		if size == 0 || !isPNCharsBase(r) {
-			return nil, l.errAt(first, "expected a blank node label, found %s", l.found(first))
+			return nil, l.errFound(first, first, "expected a blank node label, found %s")
 		}
 	} else if charClass[c]&cName == 0 || c == '-' {
-		return nil, l.errAt(first, "expected a blank node label, found %s", l.found(first))
+		return nil, l.errFound(first, first, "expected a blank node label, found %s")
 	}
 	end, _, err := l.scanName(first, false)
 	if err != nil {

@@ -105,7 +105,6 @@ func (p *ntParser) triple(c byte) error {
 
 // iri reads an absolute IRIREF; buf[l.p] is '<'.
 func (p *ntParser) iri() (Object, error) {
-	at := p.p
 	v, _, err := p.readIRIRef()
 	if err != nil {
 		return nil, err
@@ -116,7 +115,7 @@ func (p *ntParser) iri() (Object, error) {
 	}
 	s := string(v)
 	if !hasScheme(s) {
-		return nil, p.errAt(at, "relative IRI <%s>: N-Triples takes absolute IRIs only", s)
+		return nil, p.errAt(p.mark, "relative IRI <%s>: N-Triples takes absolute IRIs only", s)
 	}
 	var o Object = iriOf(s)
 	p.cache.put(e, kindIRI, s, o)

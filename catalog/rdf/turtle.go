@@ -126,7 +126,6 @@ func (p *ttlParser) statement(c byte) error {
 		p.subj = o.(Subject)
 		return p.triples(stVerb)
 	}
-	at := p.p
 	o, word, err := p.name("a subject or a directive")
 	if err != nil {
 		return err
@@ -138,7 +137,7 @@ func (p *ttlParser) statement(c byte) error {
 		case bytes.EqualFold(word, []byte("base")):
 			return p.baseDirective(false)
 		}
-		return p.errAt(at, "expected a subject or a directive, found %q", word)
+		return p.errAt(p.mark, "expected a subject or a directive, found %q", word)
 	}
 	p.subj = o.(Subject)
 	return p.triples(stVerb)
@@ -146,7 +145,6 @@ func (p *ttlParser) statement(c byte) error {
 
 // atDirective reads @prefix or @base; buf[l.p] is '@'.
 func (p *ttlParser) atDirective() error {
-	at := p.p
 	p.mark = p.p
 	i := p.p + 1
 	for {
@@ -164,7 +162,7 @@ func (p *ttlParser) atDirective() error {
 	case "base":
 		return p.baseDirective(true)
 	}
-	return p.errAt(at, "expected @prefix or @base, found %q", "@"+string(word))
+	return p.errAt(p.mark, "expected @prefix or @base, found %q", "@"+string(word))
 }
 
 // prefixDirective reads the rest of @prefix (at is set) or PREFIX.
@@ -433,7 +431,6 @@ func (p *ttlParser) verb(c byte) (Predicate, error) {
 		}
 		return o.(Predicate), nil
 	case c == ':' || isAlpha(c) || c >= utf8.RuneSelf:
-		at := p.p
 		o, word, err := p.name("a predicate")
 		if err != nil {
 			return nil, err
@@ -442,7 +439,7 @@ func (p *ttlParser) verb(c byte) (Predicate, error) {
 			if string(word) == "a" {
 				return p.rdfType, nil
 			}
-			return nil, p.errAt(at, "expected a predicate, found %q", word)
+			return nil, p.errAt(p.mark, "expected a predicate, found %q", word)
 		}
 		return o.(Predicate), nil
 	}
@@ -462,7 +459,6 @@ func (p *ttlParser) object(c byte) (Object, error) {
 	case isDigit(c) || c == '+' || c == '-' || c == '.':
 		return p.number()
 	case c == ':' || isAlpha(c) || c >= utf8.RuneSelf:
-		at := p.p
 		o, word, err := p.name("an object")
 		if err != nil {
 			return nil, err
@@ -474,7 +470,7 @@ func (p *ttlParser) object(c byte) (Object, error) {
 			case "false":
 				return p.litFalse, nil
 			}
-			return nil, p.errAt(at, "expected an object, found %q", word)
+			return nil, p.errAt(p.mark, "expected an object, found %q", word)
 		}
 		return o, nil
 	}
@@ -549,8 +545,8 @@ func (p *ttlParser) name(what string) (Object, []byte, error) {
 	colon := i - p.mark // relative: refills move the token
 	i++
 	escaped := false
-	if j, ok := p.avail(i, 1); ok {
-		i = j
+	i, ok := p.avail(i, 1)
+	if ok {
 		c := p.buf[i]
 		start := false
 		if c >= utf8.RuneSelf {
@@ -573,8 +569,8 @@ func (p *ttlParser) name(what string) (Object, []byte, error) {
 	if e.holds(&p.cache, kindPName, raw) {
 		return e.obj, nil, nil
 	}
-	ns, ok := p.prefixes[string(raw[:colon])]
-	if !ok {
+	ns, known := p.prefixes[string(raw[:colon])]
+	if !known {
 		return nil, nil, p.errAt(p.mark, "undefined prefix %q", raw[:colon+1])
 	}
 	b := append(p.scratch[:0], ns...)
@@ -627,11 +623,10 @@ func (p *ttlParser) literal() (Object, error) {
 		case c == '<':
 			dt, err = p.iri()
 		case c == ':' || isAlpha(c) || c >= utf8.RuneSelf:
-			at := p.p
 			var word []byte
 			dt, word, err = p.name("a datatype IRI")
 			if err == nil && dt == nil {
-				return nil, p.errAt(at, "expected a datatype IRI, found %q", word)
+				return nil, p.errAt(p.mark, "expected a datatype IRI, found %q", word)
 			}
 		default:
 			return nil, p.expected(p.p, "a datatype IRI")
