@@ -272,9 +272,6 @@ func advancePosition(line, col int, b []byte) (int, int) {
 	return line, col + utf8.RuneCount(b)
 }
 
-// depth returns the number of open elements.
-func (x *xmlReader) depth() int { return len(x.elems) }
-
 // next returns the next token; kind xmlEOF at the end of a well-formed document.
 func (x *xmlReader) next() (*xmlToken, error) {
 	t := &x.tok
