@@ -41,6 +41,8 @@ func (l Limits) maxJSONLDBytes() int64 {
 //   - An IRI that is still relative after expansion (no base, or a reference
 //     the base cannot make absolute) is not an IRI of the graph: the
 //     statements that would hold it are skipped, as the JSON-LD algorithm says.
+//   - Language tags come in lower case: json-gold normalises them, as
+//     JSON-LD 1.1 allows (RDF compares tags without regard to case).
 //   - Blank node labels are json-gold's ("b0", "b1", ...), not the document's;
 //     list nodes the decoder makes up are "genid" and a number.
 //   - Graphs are read in order ("@default" first, then named graphs by name),
