@@ -62,6 +62,13 @@ func jsonPosition(data []byte, off int) (line, col int) {
 func jsonSyntaxError(data []byte, err error) error {
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
+		var te *json.UnmarshalTypeError // a number too large for float64
+		if errors.As(err, &te) {
+			// Offset is the end of the value; point at its start.
+			start := bytes.LastIndexAny(data[:min(int(te.Offset), len(data))], ":,[ \t\r\n") + 1
+			line, col := jsonPosition(data, start)
+			return &Error{Syntax: JSONLD, Line: line, Column: col, Msg: fmt.Sprintf("JSON: %v", err), Err: err}
+		}
 		return &Error{Syntax: JSONLD, Msg: fmt.Sprintf("JSON: %v", err), Err: err}
 	}
 	// Offset counts the bytes read when the error was found: the culprit is

@@ -325,6 +325,7 @@ func TestJSONLDErrors(t *testing.T) {
 		{name: "bad character", doc: "{\n  \"a\": x}", line: 2, col: 8, contains: "invalid character 'x'"},
 		{name: "column counts characters", doc: "{\"æøå\": x}", line: 1, col: 9, contains: "invalid character 'x'"},
 		{name: "trailing garbage", doc: "{}\n}", line: 2, col: 1, contains: "after top-level value"},
+		{name: "number out of range", doc: "{\"a\":\n  [1, 1e400]}", line: 2, col: 7, contains: "1e400"},
 		{name: "empty", doc: "", line: 1, col: 1, contains: "unexpected end"},
 		{name: "top-level string", doc: `"http://ex.org/doc.jsonld"`, line: 1, col: 1, contains: "object or array"},
 		{name: "too deep", doc: deep, wantErr: ErrTooDeep, line: 1, col: 513},
