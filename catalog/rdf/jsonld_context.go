@@ -68,11 +68,6 @@ func loadShippedContext(iri string) ([]byte, error) {
 	return nil, fmt.Errorf("context %s is not shipped: %w", iri, ErrRemoteContext)
 }
 
-// maxContextLoads bounds how many times one document may have a remote
-// context loaded: json-gold loads a context anew each time it meets a
-// reference, and a hostile document can reference one a great many times.
-const maxContextLoads = 1000
-
 // offlineLoader is json-gold's DocumentLoader for one document: it never
 // touches the network, answers from a ContextLoader, and keeps the first
 // failure so that Decode can report it as an *Error naming the IRI.
@@ -80,7 +75,7 @@ type offlineLoader struct {
 	contexts ContextLoader
 	limits   Limits
 	cache    map[string][]byte
-	loads    int
+	loaded   int64 // bytes of context parsed so far
 	err      *Error
 }
 
@@ -94,12 +89,11 @@ func newOfflineLoader(contexts ContextLoader, limits Limits) *offlineLoader {
 }
 
 // LoadDocument returns the context document published at iri. The document is
-// parsed anew on every call: json-gold may change what it is given.
+// parsed anew on every call, since json-gold may change what it is given, and
+// json-gold asks anew each time it meets a reference: so that a document
+// cannot reference a context a great many times for free, the bytes parsed
+// add up against Limits.MaxBytes.
 func (l *offlineLoader) LoadDocument(iri string) (*ld.RemoteDocument, error) {
-	l.loads++
-	if l.loads > maxContextLoads {
-		return nil, l.fail(&Error{Syntax: JSONLD, Msg: fmt.Sprintf("more than %d remote context loads", maxContextLoads), Err: ErrTooLarge})
-	}
 	data, ok := l.cache[iri]
 	if !ok {
 		var err error
@@ -119,6 +113,10 @@ func (l *offlineLoader) LoadDocument(iri string) (*ld.RemoteDocument, error) {
 			l.cache = make(map[string][]byte)
 		}
 		l.cache[iri] = data
+	}
+	l.loaded += int64(len(data))
+	if max := l.limits.maxJSONLDBytes(); l.loaded > max {
+		return nil, l.fail(&Error{Syntax: JSONLD, Msg: fmt.Sprintf("remote contexts loaded add up to more than %d bytes", max), Err: ErrTooLarge})
 	}
 	doc, err := parseJSON(data, l.limits)
 	if err != nil {

@@ -332,6 +332,7 @@ func TestJSONLDErrors(t *testing.T) {
 		{name: "too deep, own limit", doc: `{"a": [[[1]]]}`, opts: Options{Limits: Limits{MaxDepth: 3}}, wantErr: ErrTooDeep, line: 1, col: 9},
 		{name: "brackets in strings do not count", doc: `{"a": "` + strings.Repeat("[", 600) + `"}`, opts: Options{Limits: Limits{MaxDepth: 2}}, contains: "", line: -1},
 		{name: "too large", doc: `{"@id": "http://ex.org/s", "http://ex.org/p": "o"}`, opts: Options{Limits: Limits{MaxBytes: 20}}, wantErr: ErrTooLarge},
+		{name: "contexts loaded add up", doc: `[` + strings.Repeat(`{"@context": "`+dcatAP3Context+`"},`, 20) + `{}]`, opts: Options{Limits: Limits{MaxBytes: 50000}}, wantErr: ErrTooLarge, contains: "remote contexts"},
 		{name: "term too large", doc: `{"@id": "http://ex.org/s", "http://ex.org/p": "` + strings.Repeat("o", 100) + `"}`, opts: Options{Limits: Limits{MaxTermBytes: 50}}, wantErr: ErrTermTooLarge},
 		{name: "remote context", doc: `{"@context": "https://example.org/ctx.jsonld", "@id": "http://ex.org/s"}`, wantErr: ErrRemoteContext, contains: "https://example.org/ctx.jsonld"},
 		{name: "remote context in an array", doc: `{"@context": [{"ex": "http://ex.org/"}, "http://example.org/other"], "ex:p": 1}`, wantErr: ErrRemoteContext, contains: "http://example.org/other"},
