@@ -8,3 +8,9 @@ require (
 )
 
 require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+
+require (
+	github.com/cayleygraph/quad v1.3.0 // indirect
+	github.com/piprate/json-gold v0.9.1
+	github.com/pquerna/cachecontrol v0.2.0 // indirect
+)

@@ -90,8 +90,28 @@ func countDatasets(g *graph) int {
 	return n
 }
 
+// corpusExceptions are the files where Samband reads a different graph than
+// rdflib, each with the reason and the counts Samband gets.
+var corpusExceptions = map[string]struct {
+	triples, datasets int
+	refused           bool
+	why               string
+}{
+	// Ten unqualified datatype="...#gmlLiteral" attributes: rdflib makes each a
+	// property <datatype> of a new blank node and drops the geometry text;
+	// Samband, like rapper, reads them as the deprecated unqualified
+	// rdf:datatype and keeps each geometry as a typed literal (see
+	// TestCorpusRDFXMLGeometry and docs/decisions.md).
+	"no-fdk-legacy/datanorge.xml": {328, 10, false, "unqualified datatype attributes kept as rdf:datatype"},
+	// A context file, not data: it maps terms such as "Xsd:decimal", whose
+	// prefix it never defines, which JSON-LD 1.1 makes an "invalid IRI mapping"
+	// error. rdflib, reading it as JSON-LD 1.0, reads 0 triples.
+	"eu-semic-dcat-ap/shacl-3.0.1/dcat-ap.jsonld": {0, 0, true, "JSON-LD 1.1 invalid IRI mapping"},
+}
+
 // TestCorpus: every file rdflib reads gives the same distinct triple and
-// dataset counts; every malformed one fails with a line and column.
+// dataset counts (but for the documented corpusExceptions); every malformed
+// one fails with a line and column.
 func TestCorpus(t *testing.T) {
 	read, malformed := 0, 0
 	for _, c := range readSources(t) {
@@ -101,8 +121,19 @@ func TestCorpus(t *testing.T) {
 				t.Skip("not RDF: " + c.format)
 			case c.status == "ok":
 				g, syn, err := decodeCorpusFile(t, c.path)
+				ex, isException := corpusExceptions[filepath.ToSlash(c.path)]
+				if isException && ex.refused {
+					var de *Error
+					if !errors.As(err, &de) {
+						t.Fatalf("Decode(%s) = %v; want it refused: %s", c.path, err, ex.why)
+					}
+					return
+				}
 				if err != nil {
 					t.Fatalf("Decode(%s) as %v: %v", c.path, syn, err)
+				}
+				if isException {
+					c.triples, c.datasets = ex.triples, ex.datasets
 				}
 				if g.len() != c.triples || countDatasets(g) != c.datasets {
 					t.Fatalf("Decode(%s) = %d triples, %d datasets; want %d, %d", c.path, g.len(), countDatasets(g), c.triples, c.datasets)

@@ -82,7 +82,9 @@ func skipBOMAndSpace(s []byte) []byte {
 
 // looksLikeXML tells an XML start (<?xml, <!--, <!DOCTYPE, <rdf:RDF xmlns...>)
 // from a Turtle or N-Triples IRI (<http://example.org/a>): an IRI holds no
-// white space, '=' or quote, and is not followed by markup.
+// white space, '=' or quote, while an RDF/XML root element must declare the
+// RDF namespace in an attribute, unless an XML declaration, comment or
+// DOCTYPE comes first.
 func looksLikeXML(s []byte) bool {
 	if len(s) < 2 {
 		return false
@@ -94,13 +96,7 @@ func looksLikeXML(s []byte) bool {
 	if end < 0 {
 		end = len(s)
 	}
-	inside := s[1:end]
-	if bytes.ContainsAny(inside, " \t\r\n=\"'") || bytes.HasSuffix(inside, []byte("/")) {
-		return true
-	}
-	// <rdf:RDF> with no attributes: an element name, then markup or text, not a term.
-	rest := bytes.TrimLeft(s[min(end+1, len(s)):], " \t\r\n")
-	return len(rest) > 0 && rest[0] == '<' && len(rest) > 1 && (rest[1] == '/' || isAlpha(rest[1])) && !bytes.Contains(inside, []byte("//"))
+	return bytes.ContainsAny(s[1:end], " \t\r\n=\"'")
 }
 
 func looksLikeHTML(s []byte) bool {

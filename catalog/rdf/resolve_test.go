@@ -44,6 +44,8 @@ func TestDetect(t *testing.T) {
 		{`<?xml version="1.0"?><rdf:RDF/>`, "x.ttl", RDFXML},
 		{`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`, "", RDFXML},
 		{"<!-- c -->\n<rdf:RDF>", "", RDFXML},
+		{"<https://creativecommons.org/publicdomain/zero/1.0/> <http://a/p> <http://a/o> .", "x.nt", NTriples},
+		{"<a> <b> <c> .", "", Turtle},
 		{"<http://a/s> <http://a/p> <http://a/o> .\n", "data.nt", NTriples},
 		{"<http://a/s> <http://a/p> <http://a/o> .\n", "text/turtle", Turtle},
 		{"<http://a/s> <http://a/p> <http://a/o> .\n", "application/rdf+xml", Turtle},

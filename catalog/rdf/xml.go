@@ -1510,7 +1510,8 @@ func nameLen(b []byte) int {
 func isNameStartRune(r rune) bool {
 	return r < 0x80 && nameByte[r] == 2 || r >= 0x80 && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.Is(unicode.Nl, r) ||
 		r >= 0xC0 && r <= 0x2FF && r != 0xD7 && r != 0xF7 || r >= 0x370 && r <= 0x1FFF && r != 0x37E ||
-		r >= 0x3001 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFDCF || r >= 0x10000 && r <= 0xEFFFF)
+		r >= 0x200C && r <= 0x200D || r >= 0x2070 && r <= 0x218F || r >= 0x2C00 && r <= 0x2FEF ||
+		r >= 0x3001 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD || r >= 0x10000 && r <= 0xEFFFF)
 }
 
 func isNameRune(r rune) bool {
