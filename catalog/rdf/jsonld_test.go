@@ -17,7 +17,6 @@ import (
 
 const dcatAP3Context = "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld"
 
-
 // TestJSONLDCorpus reads every JSON-LD file of the corpus. The counts are
 // rdflib's (testdata/corpus/SOURCES.md); for the examples that rdflib could
 // not read offline they are those of the Turtle twins.
