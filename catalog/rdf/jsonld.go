@@ -89,6 +89,9 @@ func expandJSONLD(doc any, opts Options) (nodeMap map[string]any, err error) {
 			nodeMap, err = nil, &Error{Syntax: JSONLD, Msg: fmt.Sprintf("JSON-LD processor failed: %v", p)}
 		}
 	}()
+	if err := checkJSONLDWork(doc, opts.Base, loader); err != nil {
+		return nil, err
+	}
 	ldOpts := ld.NewJsonLdOptions(opts.Base)
 	ldOpts.DocumentLoader = loader
 	expanded, err := ld.NewJsonLdProcessor().Expand(doc, ldOpts)

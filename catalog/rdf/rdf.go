@@ -102,7 +102,8 @@ type Limits struct {
 	// MaxTermBytes bounds one IRI, literal or token. Default 8 MiB.
 	MaxTermBytes int
 	// MaxBytes bounds the whole document. Default 0: no bound (the caller's reader
-	// bounds it). JSON-LD, which is read whole, defaults to 256 MiB.
+	// bounds it). JSON-LD, which is read whole and costs about 15 bytes of
+	// memory per byte of input in json-gold, defaults to 64 MiB.
 	MaxBytes int64
 }
 
@@ -110,7 +111,7 @@ type Limits struct {
 const (
 	DefaultMaxDepth       = 512
 	DefaultMaxTermBytes   = 8 << 20
-	DefaultMaxJSONLDBytes = 256 << 20
+	DefaultMaxJSONLDBytes = 64 << 20
 )
 
 func (l Limits) maxDepth() int {
