@@ -133,7 +133,7 @@ func statDocument(ctx context.Context, e env, src string, forced rdf.Syntax, bas
 		r = io.TeeReader(r, p)
 	}
 	var c counter
-	opts := rdf.Options{Base: base}
+	opts := rdf.Options{Base: base, Limits: rdf.Limits{MaxBytes: maxBytes}}
 	if forced != rdf.Unknown {
 		res.Syntax = forced.String()
 		err = rdf.Decode(r, forced, opts, c.add)
