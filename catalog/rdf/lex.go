@@ -38,6 +38,7 @@ type lexer struct {
 
 	maxTerm int
 	scratch []byte // escapes decoded
+	litKey  []byte // the cache key of the literal being read
 	cache   termCache
 	langs   []string // language tags seen, so that each is allocated once
 }
@@ -756,7 +757,65 @@ const (
 	kindIRI   = iota + 1 // an IRIREF, keyed by its text between the brackets
 	kindPName            // a prefixed name, keyed by its text
 	kindBlank            // a blank node label, keyed by the label
+	kindLit              // a short literal, keyed by litKey
 )
+
+// litCacheMax is the longest lexical form (in bytes) the term cache keeps.
+const litCacheMax = 64
+
+// literal holds a literal's lexical form while its language tag or datatype
+// is read: short ones as the start of a cache key, long ones as a string.
+type literal struct {
+	key []byte // length byte, lexical form: when short
+	lex string // when long
+}
+
+// keepLexical stashes the lexical form v, which the next read may overwrite.
+func (l *lexer) keepLexical(v []byte) literal {
+	if len(v) > litCacheMax {
+		return literal{lex: string(v)}
+	}
+	k := append(l.litKey[:0], byte(len(v)))
+	k = append(k, v...)
+	l.litKey = k
+	return literal{key: k}
+}
+
+// literalOf returns the boxed literal of lexical form lit with language tag
+// lang or else datatype dt ("" for xsd:string). A short literal seen before
+// costs no allocation.
+func (l *lexer) literalOf(lit literal, lang, dt string) Object {
+	if lit.key == nil {
+		return newLiteral(lit.lex, lang, dt)
+	}
+	k := lit.key
+	if lang != "" {
+		k = append(k, '@')
+		k = append(k, lang...)
+	} else {
+		k = append(k, '^')
+		k = append(k, dt...)
+	}
+	l.litKey = k
+	e := l.cache.slot(kindLit, k)
+	if e.holds(&l.cache, kindLit, k) {
+		return e.obj
+	}
+	ks := string(k)
+	o := newLiteral(ks[1:1+int(k[0])], lang, dt)
+	l.cache.put(e, kindLit, ks, o)
+	return o
+}
+
+func newLiteral(lex, lang, dt string) Object {
+	switch {
+	case lang != "":
+		return langLiteralOf(lex, lang)
+	case dt == "":
+		return NewStringLiteral(lex)
+	}
+	return NewTypedLiteral(lex, iriOf(dt))
+}
 
 // termCache remembers the boxed terms of recent tokens, so that a predicate,
 // a datatype or an object that repeats costs no allocation. It is direct

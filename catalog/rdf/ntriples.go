@@ -148,11 +148,11 @@ func (p *ntParser) literal() (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	lex := string(v)
+	lit := p.keepLexical(v)
 	i, ok := p.avail(p.p, 1)
 	p.p = i
 	if !ok {
-		return NewStringLiteral(lex), nil
+		return p.literalOf(lit, "", ""), nil
 	}
 	switch p.buf[i] {
 	case '@':
@@ -160,17 +160,24 @@ func (p *ntParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return langLiteralOf(lex, lang), nil
+		return p.literalOf(lit, lang, ""), nil
 	case '^':
-		if i, ok = p.avail(i, 3); !ok || p.buf[i+1] != '^' || p.buf[i+2] != '<' {
-			return nil, p.expected(i+1, "'^^<' before a datatype IRI")
+		if i, ok = p.avail(i, 2); !ok || p.buf[i+1] != '^' {
+			return nil, p.expected(i+1, "'^^' before a datatype IRI")
+		}
+		if i, ok = p.avail(i, 3); !ok || p.buf[i+2] != '<' {
+			return nil, p.expected(i+2, "a datatype IRI after '^^'")
 		}
 		p.p = i + 2
 		dt, err := p.iri()
 		if err != nil {
 			return nil, err
 		}
-		return NewTypedLiteral(lex, dt.(IRI)), nil
+		dts := dt.(IRI).String()
+		if dts == xsdString {
+			dts = ""
+		}
+		return p.literalOf(lit, "", dts), nil
 	}
-	return NewStringLiteral(lex), nil
+	return p.literalOf(lit, "", ""), nil
 }

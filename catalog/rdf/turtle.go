@@ -597,11 +597,11 @@ func (p *ttlParser) literal() (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	lex := string(v)
+	lit := p.keepLexical(v)
 	i, ok := p.avail(p.p, 1)
 	p.p = i
 	if !ok {
-		return NewStringLiteral(lex), nil
+		return p.literalOf(lit, "", ""), nil
 	}
 	switch p.buf[i] {
 	case '@':
@@ -609,7 +609,7 @@ func (p *ttlParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return langLiteralOf(lex, lang), nil
+		return p.literalOf(lit, lang, ""), nil
 	case '^':
 		if i, ok = p.avail(i, 2); !ok || p.buf[i+1] != '^' {
 			return nil, p.expected(i+1, "'^^' before a datatype")
@@ -634,9 +634,13 @@ func (p *ttlParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewTypedLiteral(lex, dt.(IRI)), nil
+		dts := dt.(IRI).String()
+		if dts == xsdString {
+			dts = ""
+		}
+		return p.literalOf(lit, "", dts), nil
 	}
-	return NewStringLiteral(lex), nil
+	return p.literalOf(lit, "", ""), nil
 }
 
 // number reads an integer, decimal or double.
@@ -699,7 +703,7 @@ func (p *ttlParser) number() (Object, error) {
 	if k > p.maxTerm {
 		return nil, p.tooLarge(p.mark)
 	}
-	lex := string(p.buf[p.mark : p.mark+k])
+	lit := p.keepLexical(p.buf[p.mark : p.mark+k])
 	p.p = p.mark + k
-	return NewTypedLiteral(lex, iriOf(dt)), nil
+	return p.literalOf(lit, "", dt), nil
 }
