@@ -30,6 +30,10 @@ type lexer struct {
 	eof  bool
 	rerr error // the reader's error, other than io.EOF
 	big  bool  // a token outgrew Limits.MaxTermBytes
+	huge bool  // the document outgrew Limits.MaxBytes
+
+	read     int64 // bytes read so far
+	maxBytes int64 // Limits.MaxBytes; 0: no bound
 
 	line      int // current line, 1-based
 	lineStart int // index in buf of the current line's first byte; negative once dropped
@@ -49,6 +53,7 @@ func (l *lexer) init(r io.Reader, syn Syntax, lim Limits) {
 	l.buf = make([]byte, readBufSize)
 	l.line = 1
 	l.maxTerm = lim.maxTermBytes()
+	l.maxBytes = lim.MaxBytes
 }
 
 // fill reads more input into buf, dropping the bytes before mark. It reports
@@ -82,6 +87,15 @@ func (l *lexer) fill() bool {
 		m, err := l.r.Read(l.buf[l.n:])
 		if m < 0 || m > len(l.buf)-l.n {
 			m, err = 0, fmt.Errorf("reader returned %d bytes for a %d-byte buffer", m, len(l.buf)-l.n)
+		}
+		l.read += int64(m)
+		if l.maxBytes > 0 && l.read > l.maxBytes {
+			// Keep what fits, so that the error points at the first byte too many.
+			m -= int(l.read - l.maxBytes)
+			l.n += m
+			l.huge = true
+			l.eof = true
+			return m > 0
 		}
 		l.n += m
 		if err != nil {
@@ -142,27 +156,40 @@ func (l *lexer) errAt(i int, format string, args ...any) *Error {
 	return &Error{Syntax: l.syn, Line: l.line, Column: l.column(i), Msg: fmt.Sprintf(format, args...)}
 }
 
-// endErr is the error for input that ended at buf[i] where what was expected:
-// the reader's error, a token too large, or a syntax error.
-func (l *lexer) endErr(i int, what string) *Error {
+// cut reports whether the input was cut short: by a read error or a limit.
+func (l *lexer) cut() bool { return l.rerr != nil || l.big || l.huge }
+
+// inputErr returns the error that cut the input short, placed at buf[i], or
+// nil when the input ended cleanly.
+func (l *lexer) inputErr(i int) *Error {
 	switch {
+	case l.huge:
+		e := l.errAt(i, "document longer than %d bytes", l.maxBytes)
+		e.Err = ErrTooLarge
+		return e
 	case l.big:
 		return l.tooLarge(l.mark)
 	case l.rerr != nil:
-		return &Error{Syntax: l.syn, Line: l.line, Column: l.column(i),
-			Msg: "read: " + l.rerr.Error(), Err: l.rerr}
+		e := l.errAt(i, "read: %v", l.rerr)
+		e.Err = l.rerr
+		return e
+	}
+	return nil
+}
+
+// endErr is the error for input that ended at buf[i] where what was expected:
+// the error that cut the input short, or a syntax error.
+func (l *lexer) endErr(i int, what string) *Error {
+	if e := l.inputErr(i); e != nil {
+		return e
 	}
 	return l.errAt(i, "expected %s, found end of input", what)
 }
 
-// atEnd returns nil for a clean end of input, or the error that ended it.
+// atEnd returns nil for a clean end of input, or the error that cut it short.
 func (l *lexer) atEnd() error {
-	switch {
-	case l.big:
-		return l.tooLarge(l.mark)
-	case l.rerr != nil:
-		return &Error{Syntax: l.syn, Line: l.line, Column: l.column(l.p),
-			Msg: "read: " + l.rerr.Error(), Err: l.rerr}
+	if e := l.inputErr(l.p); e != nil {
+		return e
 	}
 	return nil
 }
@@ -173,21 +200,19 @@ func (l *lexer) tooLarge(i int) *Error {
 	return e
 }
 
-// found describes what is at buf[i], for "expected X, found Y" messages.
-func (l *lexer) found(i int) string {
+// found describes what is at buf[i], for "expected X, found Y" messages;
+// end reports that the input ends before buf[i].
+func (l *lexer) found(i int) (desc string, end bool) {
 	i, ok := l.avail(i, 1)
 	if !ok {
-		if l.rerr != nil {
-			return "a read error (" + l.rerr.Error() + ")"
-		}
-		return "end of input"
+		return "end of input", true
 	}
 	c := l.buf[i]
 	switch {
 	case c == '\n' || c == '\r':
-		return "end of line"
+		return "end of line", false
 	case c < utf8.RuneSelf:
-		return fmt.Sprintf("%q", rune(c))
+		return fmt.Sprintf("%q", rune(c)), false
 	}
 	for !utf8.FullRune(l.buf[i:l.n]) {
 		var ok bool
@@ -197,26 +222,29 @@ func (l *lexer) found(i int) string {
 	}
 	r, _ := utf8.DecodeRune(l.buf[i:l.n])
 	if r == utf8.RuneError {
-		return "a byte that is not UTF-8"
+		return "a byte that is not UTF-8", false
 	}
-	return fmt.Sprintf("%q", r)
+	return fmt.Sprintf("%q", r), false
 }
 
 // expected returns the error "expected what, found ..." at buf[i].
 func (l *lexer) expected(i int, what string) error {
-	rel := i - l.mark // looking may refill, which moves the bytes
-	if _, ok := l.avail(i, 1); !ok {
-		return l.endErr(l.mark+rel, what)
-	}
-	return l.errFound(l.mark+rel, l.mark+rel, "expected "+what+", found %s")
+	return l.errFound(i, i, "expected "+what+", found %s")
 }
 
 // errFound returns a syntax error at buf[i] whose message is format with
-// what is at buf[j] in place of its one %s.
+// what is at buf[j] in place of its one %s; or, when the input was cut short
+// before buf[j], the error that cut it.
 func (l *lexer) errFound(i, j int, format string) *Error {
-	rel := i - l.mark
-	f := l.found(j)
-	return l.errAt(l.mark+rel, format, f)
+	rel := i - l.mark // looking may refill, which moves the bytes
+	f, end := l.found(j)
+	i = l.mark + rel
+	if end {
+		if e := l.inputErr(i); e != nil {
+			return e
+		}
+	}
+	return l.errAt(i, format, f)
 }
 
 // decodeRune decodes the character at buf[i], reading more input if it
@@ -633,6 +661,9 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 			ok := l.fill()
 			i = l.p // a refill moves the bytes, even one that adds none
 			if !ok {
+				if l.cut() {
+					return 0, false, l.inputErr(i)
+				}
 				break
 			}
 			continue
@@ -657,6 +688,9 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 		if c == '%' {
 			var ok bool
 			i, ok = l.avail(i, 3)
+			if !ok && l.cut() {
+				return 0, false, l.inputErr(i)
+			}
 			if !ok || charClass[l.buf[i+1]]&cHex == 0 || charClass[l.buf[i+2]]&cHex == 0 {
 				return 0, false, l.errAt(i, "bad escape in name: '%%' needs two hexadecimal digits")
 			}
@@ -689,11 +723,14 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 // label after "_:"; l.p ends after it.
 func (l *lexer) readBlankLabel() ([]byte, error) {
 	l.mark = l.p
-	i, ok := l.avail(l.p, 3)
+	i, ok := l.avail(l.p, 2)
 	if !ok || l.buf[i+1] != ':' {
-		return nil, l.expected(i, "'_:' to start a blank node label")
+		return nil, l.expected(i+1, "':' after '_' to start a blank node label")
 	}
 	first := i + 2
+	if first, ok = l.avail(first, 1); !ok {
+		return nil, l.endErr(first, "a blank node label")
+	}
 	c := l.buf[first]
 	if c >= utf8.RuneSelf {
 		r, size, ni := l.decodeRune(first)
@@ -729,6 +766,9 @@ func (l *lexer) readLangTag() (string, error) {
 		ok := l.fill()
 		i = l.p
 		if !ok {
+			if l.cut() {
+				return "", l.inputErr(i)
+			}
 			break
 		}
 	}

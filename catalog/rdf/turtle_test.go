@@ -117,6 +117,8 @@ func TestDecodeTurtleErrorPlace(t *testing.T) {
 		{"end inside a blank node", "<http://e/s> <http://e/p> [ <http://e/q> 1 ", 1, 44, "expected ']'", Turtle},
 		{"bad language tag", `<http://e/s> <http://e/p> "x"@1 .`, 1, 30, "bad language tag", Turtle},
 		{"two byte input", ".3", 1, 1, "expected a subject", Turtle},
+		{"relative IRI without a base", "<http://e/s> <http://e/p>\n  <o> .", 2, 3, "relative IRI <o> and no base", Turtle},
+		{"relative namespace without a base", "@prefix e: <e/> .\ne:s <http://e/p> 1 .", 2, 1, "e:s stands for the relative IRI <e/s>", Turtle},
 		{"literal subject", `"s" <http://e/p> <http://e/o> .`, 1, 1, "expected a subject", Turtle},
 		{"fault in a line longer than the buffer", "# first\n\n" + longLine, 3, 50032, "expected an object, found ';'", Turtle},
 		{"fault after a refill", strings.Repeat("<http://e/s> <http://e/p> \"ø\" .\n", 5000) + "<http://e/s> <http://e/p> <http://e/o> <http://e/x> .",
@@ -149,6 +151,8 @@ func TestDecodeTurtleLimits(t *testing.T) {
 		{"huge long literal", `<http://e/s> <http://e/p> """` + strings.Repeat("a\n", 600) + `""" .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 		{"huge IRI", `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 3000) + `> .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 		{"huge IRI over the buffer", `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 300_000) + `> .`, Limits{MaxTermBytes: 100_000}, ErrTermTooLarge},
+		{"document too large", strings.Repeat("<http://e/s> <http://e/p> <http://e/o> .\n", 1000), Limits{MaxBytes: 4000}, ErrTooLarge},
+		{"document too large inside a token", "<http://e/s> <http://e/p> <http://e/o> .\n<http://e/s> <http://e/p> 1234567", Limits{MaxBytes: 60}, ErrTooLarge},
 		{"huge prefixed name", `@prefix e: <http://e/> . e:s e:p e:` + strings.Repeat("a", 3000) + ` .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 	}
 	for _, tc := range tests {
@@ -203,17 +207,35 @@ func (e *errAfterReader) Read(p []byte) (int, error) {
 
 func TestDecodeReaderError(t *testing.T) {
 	boom := errors.New("connection reset")
-	for _, syn := range []Syntax{Turtle, NTriples} {
-		for _, doc := range []string{"", "<http://e/s> <http://e/p> <http://e/o> .\n", "<http://e/s> <http://e/p> <http://e/o"} {
-			t.Run(syn.String(), func(t *testing.T) {
-				r := &errAfterReader{strings.NewReader(doc), boom}
-				_, err := decodeAll(r, syn, Options{})
-				var de *Error
-				if !errors.Is(err, boom) || !errors.As(err, &de) || de.Line < 1 {
-					t.Fatalf("Decode(%q) = %v, want *Error wrapping %v", doc, err, boom)
-				}
-			})
-		}
+	tests := []struct {
+		syn     Syntax
+		doc     string
+		triples int // read before the error; none may be cut short
+	}{
+		{Turtle, "", 0},
+		{Turtle, "<http://e/s> <http://e/p> <http://e/o> .\n", 1},
+		{Turtle, "<http://e/s> <http://e/p> <http://e/o", 0},
+		{Turtle, "<http://e/s> <http://e/p> 12", 0},
+		{Turtle, "<http://e/s> <http://e/p> \"abc\"", 0},
+		{Turtle, "<http://e/s> <http://e/p> \"abc\"@en", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p e:ab", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p e:", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p _:ab", 0},
+		{Turtle, "@pre", 0},
+		{NTriples, "", 0},
+		{NTriples, "<http://e/s> <http://e/p> <http://e/o> .\n", 1},
+		{NTriples, "<http://e/s> <http://e/p> \"abc\"@en", 0},
+		{NTriples, "<http://e/s> <http://e/p> _:ab", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.syn.String(), func(t *testing.T) {
+			r := &errAfterReader{strings.NewReader(tc.doc), boom}
+			got, err := decodeAll(r, tc.syn, Options{})
+			var de *Error
+			if !errors.Is(err, boom) || !errors.As(err, &de) || de.Line < 1 || len(got) != tc.triples {
+				t.Fatalf("Decode(%q) = %q, %v, want %d triples and *Error wrapping %v", tc.doc, got, err, tc.triples, boom)
+			}
+		})
 	}
 }
 
