@@ -57,8 +57,8 @@ func (l *lexer) init(r io.Reader, syn Syntax, lim Limits) {
 }
 
 // fill reads more input into buf, dropping the bytes before mark. It reports
-// whether it added any; when it did not, the input has ended (cleanly, or with
-// l.rerr or l.big set).
+// whether it added any; when it did not, the input has ended: cleanly, or cut
+// short (see cut).
 func (l *lexer) fill() bool {
 	if l.eof {
 		return false
@@ -432,9 +432,7 @@ func (l *lexer) readIRIRef() (iri []byte, escaped bool, err error) {
 	i := l.p + 1
 	for {
 		buf := l.buf[:l.n]
-		for i < len(buf) && charClass[buf[i]]&cIRI != 0 {
-			i++
-		}
+		i = scanIRI(buf, i)
 		if i == len(buf) {
 			l.p = i
 			if !l.fill() {
@@ -483,6 +481,21 @@ func (l *lexer) readIRIRef() (iri []byte, escaped bool, err error) {
 			return nil, false, l.errFound(i, i, "expected '>' to end the IRI, found %s")
 		}
 	}
+}
+
+// scanIRI returns the index of the first byte from buf[i] on that may not
+// stand unescaped in an IRIREF, or len(buf). It looks at four bytes a turn.
+func scanIRI(buf []byte, i int) int {
+	for ; i+4 <= len(buf); i += 4 {
+		b := buf[i : i+4 : i+4]
+		if charClass[b[0]]&charClass[b[1]]&charClass[b[2]]&charClass[b[3]]&cIRI == 0 {
+			break
+		}
+	}
+	for i < len(buf) && charClass[buf[i]]&cIRI != 0 {
+		i++
+	}
+	return i
 }
 
 // unescapeIRI decodes the UCHARs of a checked IRIREF into scratch.
