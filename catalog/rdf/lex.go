@@ -799,7 +799,7 @@ func (l *lexer) readLangTag() (string, error) {
 		}
 	}
 	s := string(tag)
-	if len(l.langs) < 64 {
+	if len(l.langs) < 64 && len(s) <= 64 {
 		l.langs = append(l.langs, s)
 	}
 	return s, nil
@@ -879,6 +879,7 @@ type termCache struct {
 	slots  []cacheEntry
 	gen    uint32
 	misses int
+	none   cacheEntry // the slot of keys too long to keep
 }
 
 type cacheEntry struct {
@@ -891,14 +892,18 @@ type cacheEntry struct {
 const (
 	cacheMinSlots = 256
 	cacheMaxSlots = 4096
+	cacheMaxKey   = 1024 // longer tokens are not kept: they rarely repeat, and they would pin memory
 )
 
-// lookup returns the slot for key; it holds the term when its gen and key match.
+// slot returns the slot for key; it holds the term when its gen and key match.
 func (c *termCache) slot(kind uint8, key []byte) *cacheEntry {
 	if c.slots == nil {
 		c.seed = maphash.MakeSeed()
 		c.slots = make([]cacheEntry, cacheMinSlots)
 		c.gen = 1
+	}
+	if len(key) > cacheMaxKey {
+		return &c.none
 	}
 	h := maphash.Bytes(c.seed, key) + uint64(kind)
 	return &c.slots[h&uint64(len(c.slots)-1)]
@@ -910,6 +915,9 @@ func (e *cacheEntry) holds(c *termCache, kind uint8, key []byte) bool {
 
 // put fills slot e, and grows the cache when it misses a lot.
 func (c *termCache) put(e *cacheEntry, kind uint8, key string, obj Object) {
+	if e == &c.none {
+		return
+	}
 	e.key, e.gen, e.kind, e.obj = key, c.gen, kind, obj
 	c.misses++
 	if c.misses > 4*len(c.slots) && len(c.slots) < cacheMaxSlots {

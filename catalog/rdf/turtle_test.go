@@ -79,6 +79,17 @@ func TestDecodeTurtle(t *testing.T) {
 				"_:genid1 <http://e/p> _:genid2",
 				"_:a <http://e/q> _:a",
 			}},
+		{"prefix redefined", "@prefix e: <http://a/> . e:s e:p e:o . @prefix e: <http://b/> . e:s e:p e:o .",
+			[]string{"<http://a/s> <http://a/p> <http://a/o>", "<http://b/s> <http://b/p> <http://b/o>"}},
+		{"base changed", "@base <http://a/> . <s> <p> <o> . @base <http://b/> . <s> <p> <o> .",
+			[]string{"<http://a/s> <http://a/p> <http://a/o>", "<http://b/s> <http://b/p> <http://b/o>"}},
+		{"repeated literals", `<http://e/s> <http://e/p> "ab"@c, "ab"@c, "ab", "ab"^^<http://e/d>, "ab"@C, 12, "12"^^<` + xsdInteger + `> .`,
+			[]string{
+				`<http://e/s> <http://e/p> "ab"@c`, `<http://e/s> <http://e/p> "ab"@c`,
+				`<http://e/s> <http://e/p> "ab"^^<` + xsdString + ">", `<http://e/s> <http://e/p> "ab"^^<http://e/d>`,
+				`<http://e/s> <http://e/p> "ab"@c`,
+				`<http://e/s> <http://e/p> "12"^^<` + xsdInteger + ">", `<http://e/s> <http://e/p> "12"^^<` + xsdInteger + ">",
+			}},
 		{"byte order mark and comments", "\ufeff# c\n<http://e/s> # c\n <http://e/p> <http://e/o> . # c",
 			[]string{"<http://e/s> <http://e/p> <http://e/o>"}},
 		{"unicode escapes", `<http://e/\u00E6> <http://e/p> "\U0001F600\t" .`,
@@ -168,6 +179,56 @@ func TestDecodeTurtleLimits(t *testing.T) {
 	doc := `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 300_000) + `> .`
 	if got, err := decodeAll(strings.NewReader(doc), Turtle, Options{}); err != nil || len(got) != 1 {
 		t.Fatalf("Decode(300 kB IRI) = %d triples, %v, want 1, nil", len(got), err)
+	}
+}
+
+// linesReader produces n lines made by line(i), without holding them all.
+type linesReader struct {
+	i, n int
+	line func(i int) string
+	buf  []byte
+}
+
+func (r *linesReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.i == r.n {
+			return 0, io.EOF
+		}
+		r.buf = []byte(r.line(r.i))
+		r.i++
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// TestDecodeMemoryBounded reads 77 MB of distinct long IRIs: what the decoder
+// keeps (buffer, term cache) must not grow with them.
+func TestDecodeMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("77 MB")
+	}
+	long := strings.Repeat("x", 128<<10)
+	for _, syn := range []Syntax{Turtle, NTriples} {
+		t.Run(syn.String(), func(t *testing.T) {
+			r := &linesReader{n: 600, line: func(i int) string {
+				return fmt.Sprintf("<http://e/%d/%s> <http://e/p> <http://e/o%d> .\n", i, long, i)
+			}}
+			var heap uint64
+			n := 0
+			err := Decode(r, syn, Options{}, func(Triple) error {
+				if n++; n == 600 {
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					heap = ms.HeapAlloc
+				}
+				return nil
+			})
+			if err != nil || n != 600 || heap > 4<<20 {
+				t.Fatalf("Decode(600 lines of 128 kB) = %d triples, %v, heap %d MB at the end, want 600, nil, < 4 MB", n, err, heap>>20)
+			}
+		})
 	}
 }
 
