@@ -128,6 +128,7 @@ func TestDecodeTurtleErrorPlace(t *testing.T) {
 		{"end inside a blank node", "<http://e/s> <http://e/p> [ <http://e/q> 1 ", 1, 44, "expected ']'", Turtle},
 		{"bad language tag", `<http://e/s> <http://e/p> "x"@1 .`, 1, 30, "bad language tag", Turtle},
 		{"two byte input", ".3", 1, 1, "expected a subject", Turtle},
+		{"a million brackets", strings.Repeat("[", 1_000_000), 1, 2, "expected a predicate, found '['", Turtle},
 		{"relative IRI without a base", "<http://e/s> <http://e/p>\n  <o> .", 2, 3, "relative IRI <o> and no base", Turtle},
 		{"relative namespace without a base", "@prefix e: <e/> .\ne:s <http://e/p> 1 .", 2, 1, "e:s stands for the relative IRI <e/s>", Turtle},
 		{"literal subject", `"s" <http://e/p> <http://e/o> .`, 1, 1, "expected a subject", Turtle},
