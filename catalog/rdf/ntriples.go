@@ -53,7 +53,7 @@ func (p *ntParser) triple(c byte) error {
 	var subj Subject
 	switch c {
 	case '<':
-		if n := len(p.lastIRI); p.n-p.p > n+1 && p.buf[p.p+n+1] == '>' && string(p.buf[p.p+1:p.p+n+1]) == p.lastIRI {
+		if n := len(p.lastIRI); p.lastSubj != nil && p.n-p.p > n+1 && p.buf[p.p+n+1] == '>' && string(p.buf[p.p+1:p.p+n+1]) == p.lastIRI {
 			subj = p.lastSubj // as the line before
 			p.p += n + 2
 			break
