@@ -30,6 +30,10 @@ type lexer struct {
 	eof  bool
 	rerr error // the reader's error, other than io.EOF
 	big  bool  // a token outgrew Limits.MaxTermBytes
+	huge bool  // the document outgrew Limits.MaxBytes
+
+	read     int64 // bytes read so far
+	maxBytes int64 // Limits.MaxBytes; 0: no bound
 
 	line      int // current line, 1-based
 	lineStart int // index in buf of the current line's first byte; negative once dropped
@@ -38,6 +42,7 @@ type lexer struct {
 
 	maxTerm int
 	scratch []byte // escapes decoded
+	litKey  []byte // the cache key of the literal being read
 	cache   termCache
 	langs   []string // language tags seen, so that each is allocated once
 }
@@ -48,11 +53,12 @@ func (l *lexer) init(r io.Reader, syn Syntax, lim Limits) {
 	l.buf = make([]byte, readBufSize)
 	l.line = 1
 	l.maxTerm = lim.maxTermBytes()
+	l.maxBytes = lim.MaxBytes
 }
 
 // fill reads more input into buf, dropping the bytes before mark. It reports
-// whether it added any; when it did not, the input has ended (cleanly, or with
-// l.rerr or l.big set).
+// whether it added any; when it did not, the input has ended: cleanly, or cut
+// short (see cut).
 func (l *lexer) fill() bool {
 	if l.eof {
 		return false
@@ -81,6 +87,15 @@ func (l *lexer) fill() bool {
 		m, err := l.r.Read(l.buf[l.n:])
 		if m < 0 || m > len(l.buf)-l.n {
 			m, err = 0, fmt.Errorf("reader returned %d bytes for a %d-byte buffer", m, len(l.buf)-l.n)
+		}
+		l.read += int64(m)
+		if l.maxBytes > 0 && l.read > l.maxBytes {
+			// Keep what fits, so that the error points at the first byte too many.
+			m -= int(l.read - l.maxBytes)
+			l.n += m
+			l.huge = true
+			l.eof = true
+			return m > 0
 		}
 		l.n += m
 		if err != nil {
@@ -141,27 +156,40 @@ func (l *lexer) errAt(i int, format string, args ...any) *Error {
 	return &Error{Syntax: l.syn, Line: l.line, Column: l.column(i), Msg: fmt.Sprintf(format, args...)}
 }
 
-// endErr is the error for input that ended at buf[i] where what was expected:
-// the reader's error, a token too large, or a syntax error.
-func (l *lexer) endErr(i int, what string) *Error {
+// cut reports whether the input was cut short: by a read error or a limit.
+func (l *lexer) cut() bool { return l.rerr != nil || l.big || l.huge }
+
+// inputErr returns the error that cut the input short, placed at buf[i], or
+// nil when the input ended cleanly.
+func (l *lexer) inputErr(i int) *Error {
 	switch {
+	case l.huge:
+		e := l.errAt(i, "document longer than %d bytes", l.maxBytes)
+		e.Err = ErrTooLarge
+		return e
 	case l.big:
 		return l.tooLarge(l.mark)
 	case l.rerr != nil:
-		return &Error{Syntax: l.syn, Line: l.line, Column: l.column(i),
-			Msg: "read: " + l.rerr.Error(), Err: l.rerr}
+		e := l.errAt(i, "read: %v", l.rerr)
+		e.Err = l.rerr
+		return e
+	}
+	return nil
+}
+
+// endErr is the error for input that ended at buf[i] where what was expected:
+// the error that cut the input short, or a syntax error.
+func (l *lexer) endErr(i int, what string) *Error {
+	if e := l.inputErr(i); e != nil {
+		return e
 	}
 	return l.errAt(i, "expected %s, found end of input", what)
 }
 
-// atEnd returns nil for a clean end of input, or the error that ended it.
+// atEnd returns nil for a clean end of input, or the error that cut it short.
 func (l *lexer) atEnd() error {
-	switch {
-	case l.big:
-		return l.tooLarge(l.mark)
-	case l.rerr != nil:
-		return &Error{Syntax: l.syn, Line: l.line, Column: l.column(l.p),
-			Msg: "read: " + l.rerr.Error(), Err: l.rerr}
+	if e := l.inputErr(l.p); e != nil {
+		return e
 	}
 	return nil
 }
@@ -172,21 +200,19 @@ func (l *lexer) tooLarge(i int) *Error {
 	return e
 }
 
-// found describes what is at buf[i], for "expected X, found Y" messages.
-func (l *lexer) found(i int) string {
+// found describes what is at buf[i], for "expected X, found Y" messages;
+// end reports that the input ends before buf[i].
+func (l *lexer) found(i int) (desc string, end bool) {
 	i, ok := l.avail(i, 1)
 	if !ok {
-		if l.rerr != nil {
-			return "a read error (" + l.rerr.Error() + ")"
-		}
-		return "end of input"
+		return "end of input", true
 	}
 	c := l.buf[i]
 	switch {
 	case c == '\n' || c == '\r':
-		return "end of line"
+		return "end of line", false
 	case c < utf8.RuneSelf:
-		return fmt.Sprintf("%q", rune(c))
+		return fmt.Sprintf("%q", rune(c)), false
 	}
 	for !utf8.FullRune(l.buf[i:l.n]) {
 		var ok bool
@@ -196,26 +222,29 @@ func (l *lexer) found(i int) string {
 	}
 	r, _ := utf8.DecodeRune(l.buf[i:l.n])
 	if r == utf8.RuneError {
-		return "a byte that is not UTF-8"
+		return "a byte that is not UTF-8", false
 	}
-	return fmt.Sprintf("%q", r)
+	return fmt.Sprintf("%q", r), false
 }
 
 // expected returns the error "expected what, found ..." at buf[i].
 func (l *lexer) expected(i int, what string) error {
-	rel := i - l.mark // looking may refill, which moves the bytes
-	if _, ok := l.avail(i, 1); !ok {
-		return l.endErr(l.mark+rel, what)
-	}
-	return l.errFound(l.mark+rel, l.mark+rel, "expected "+what+", found %s")
+	return l.errFound(i, i, "expected "+what+", found %s")
 }
 
 // errFound returns a syntax error at buf[i] whose message is format with
-// what is at buf[j] in place of its one %s.
+// what is at buf[j] in place of its one %s; or, when the input was cut short
+// before buf[j], the error that cut it.
 func (l *lexer) errFound(i, j int, format string) *Error {
-	rel := i - l.mark
-	f := l.found(j)
-	return l.errAt(l.mark+rel, format, f)
+	rel := i - l.mark // looking may refill, which moves the bytes
+	f, end := l.found(j)
+	i = l.mark + rel
+	if end {
+		if e := l.inputErr(i); e != nil {
+			return e
+		}
+	}
+	return l.errAt(i, format, f)
 }
 
 // decodeRune decodes the character at buf[i], reading more input if it
@@ -403,9 +432,7 @@ func (l *lexer) readIRIRef() (iri []byte, escaped bool, err error) {
 	i := l.p + 1
 	for {
 		buf := l.buf[:l.n]
-		for i < len(buf) && charClass[buf[i]]&cIRI != 0 {
-			i++
-		}
+		i = scanIRI(buf, i)
 		if i == len(buf) {
 			l.p = i
 			if !l.fill() {
@@ -454,6 +481,21 @@ func (l *lexer) readIRIRef() (iri []byte, escaped bool, err error) {
 			return nil, false, l.errFound(i, i, "expected '>' to end the IRI, found %s")
 		}
 	}
+}
+
+// scanIRI returns the index of the first byte from buf[i] on that may not
+// stand unescaped in an IRIREF, or len(buf). It looks at four bytes a turn.
+func scanIRI(buf []byte, i int) int {
+	for ; i+4 <= len(buf); i += 4 {
+		b := buf[i : i+4 : i+4]
+		if charClass[b[0]]&charClass[b[1]]&charClass[b[2]]&charClass[b[3]]&cIRI == 0 {
+			break
+		}
+	}
+	for i < len(buf) && charClass[buf[i]]&cIRI != 0 {
+		i++
+	}
+	return i
 }
 
 // unescapeIRI decodes the UCHARs of a checked IRIREF into scratch.
@@ -632,6 +674,9 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 			ok := l.fill()
 			i = l.p // a refill moves the bytes, even one that adds none
 			if !ok {
+				if l.cut() {
+					return 0, false, l.inputErr(i)
+				}
 				break
 			}
 			continue
@@ -656,6 +701,9 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 		if c == '%' {
 			var ok bool
 			i, ok = l.avail(i, 3)
+			if !ok && l.cut() {
+				return 0, false, l.inputErr(i)
+			}
 			if !ok || charClass[l.buf[i+1]]&cHex == 0 || charClass[l.buf[i+2]]&cHex == 0 {
 				return 0, false, l.errAt(i, "bad escape in name: '%%' needs two hexadecimal digits")
 			}
@@ -688,11 +736,14 @@ func (l *lexer) scanName(i int, local bool) (end int, escaped bool, err error) {
 // label after "_:"; l.p ends after it.
 func (l *lexer) readBlankLabel() ([]byte, error) {
 	l.mark = l.p
-	i, ok := l.avail(l.p, 3)
+	i, ok := l.avail(l.p, 2)
 	if !ok || l.buf[i+1] != ':' {
-		return nil, l.expected(i, "'_:' to start a blank node label")
+		return nil, l.expected(i+1, "':' after '_' to start a blank node label")
 	}
 	first := i + 2
+	if first, ok = l.avail(first, 1); !ok {
+		return nil, l.endErr(first, "a blank node label")
+	}
 	c := l.buf[first]
 	if c >= utf8.RuneSelf {
 		r, size, ni := l.decodeRune(first)
@@ -728,6 +779,9 @@ func (l *lexer) readLangTag() (string, error) {
 		ok := l.fill()
 		i = l.p
 		if !ok {
+			if l.cut() {
+				return "", l.inputErr(i)
+			}
 			break
 		}
 	}
@@ -745,7 +799,7 @@ func (l *lexer) readLangTag() (string, error) {
 		}
 	}
 	s := string(tag)
-	if len(l.langs) < 64 {
+	if len(l.langs) < 64 && len(s) <= 64 {
 		l.langs = append(l.langs, s)
 	}
 	return s, nil
@@ -756,7 +810,65 @@ const (
 	kindIRI   = iota + 1 // an IRIREF, keyed by its text between the brackets
 	kindPName            // a prefixed name, keyed by its text
 	kindBlank            // a blank node label, keyed by the label
+	kindLit              // a short literal, keyed by litKey
 )
+
+// litCacheMax is the longest lexical form (in bytes) the term cache keeps.
+const litCacheMax = 64
+
+// literal holds a literal's lexical form while its language tag or datatype
+// is read: short ones as the start of a cache key, long ones as a string.
+type literal struct {
+	key []byte // length byte, lexical form: when short
+	lex string // when long
+}
+
+// keepLexical stashes the lexical form v, which the next read may overwrite.
+func (l *lexer) keepLexical(v []byte) literal {
+	if len(v) > litCacheMax {
+		return literal{lex: string(v)}
+	}
+	k := append(l.litKey[:0], byte(len(v)))
+	k = append(k, v...)
+	l.litKey = k
+	return literal{key: k}
+}
+
+// literalOf returns the boxed literal of lexical form lit with language tag
+// lang or else datatype dt ("" for xsd:string). A short literal seen before
+// costs no allocation.
+func (l *lexer) literalOf(lit literal, lang, dt string) Object {
+	if lit.key == nil {
+		return newLiteral(lit.lex, lang, dt)
+	}
+	k := lit.key
+	if lang != "" {
+		k = append(k, '@')
+		k = append(k, lang...)
+	} else {
+		k = append(k, '^')
+		k = append(k, dt...)
+	}
+	l.litKey = k
+	e := l.cache.slot(kindLit, k)
+	if e.holds(&l.cache, kindLit, k) {
+		return e.obj
+	}
+	ks := string(k)
+	o := newLiteral(ks[1:1+int(k[0])], lang, dt)
+	l.cache.put(e, kindLit, ks, o)
+	return o
+}
+
+func newLiteral(lex, lang, dt string) Object {
+	switch {
+	case lang != "":
+		return langLiteralOf(lex, lang)
+	case dt == "":
+		return NewStringLiteral(lex)
+	}
+	return NewTypedLiteral(lex, iriOf(dt))
+}
 
 // termCache remembers the boxed terms of recent tokens, so that a predicate,
 // a datatype or an object that repeats costs no allocation. It is direct
@@ -767,6 +879,7 @@ type termCache struct {
 	slots  []cacheEntry
 	gen    uint32
 	misses int
+	none   cacheEntry // the slot of keys too long to keep
 }
 
 type cacheEntry struct {
@@ -779,14 +892,18 @@ type cacheEntry struct {
 const (
 	cacheMinSlots = 256
 	cacheMaxSlots = 4096
+	cacheMaxKey   = 1024 // longer tokens are not kept: they rarely repeat, and they would pin memory
 )
 
-// lookup returns the slot for key; it holds the term when its gen and key match.
+// slot returns the slot for key; it holds the term when its gen and key match.
 func (c *termCache) slot(kind uint8, key []byte) *cacheEntry {
 	if c.slots == nil {
 		c.seed = maphash.MakeSeed()
 		c.slots = make([]cacheEntry, cacheMinSlots)
 		c.gen = 1
+	}
+	if len(key) > cacheMaxKey {
+		return &c.none
 	}
 	h := maphash.Bytes(c.seed, key) + uint64(kind)
 	return &c.slots[h&uint64(len(c.slots)-1)]
@@ -798,6 +915,9 @@ func (e *cacheEntry) holds(c *termCache, kind uint8, key []byte) bool {
 
 // put fills slot e, and grows the cache when it misses a lot.
 func (c *termCache) put(e *cacheEntry, kind uint8, key string, obj Object) {
+	if e == &c.none {
+		return
+	}
 	e.key, e.gen, e.kind, e.obj = key, c.gen, kind, obj
 	c.misses++
 	if c.misses > 4*len(c.slots) && len(c.slots) < cacheMaxSlots {

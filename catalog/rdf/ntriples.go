@@ -25,6 +25,10 @@ type ntParser struct {
 	lexer
 	fn     func(Triple) error
 	blanks blankLabels
+
+	// The last subject IRI, unescaped, for the lines that repeat it.
+	lastIRI  string
+	lastSubj Subject
 }
 
 // space skips spaces and tabs within a line and returns the next byte; ok is
@@ -49,11 +53,19 @@ func (p *ntParser) triple(c byte) error {
 	var subj Subject
 	switch c {
 	case '<':
-		o, err := p.iri()
+		if n := len(p.lastIRI); p.lastSubj != nil && p.n-p.p > n+1 && p.buf[p.p+n+1] == '>' && string(p.buf[p.p+1:p.p+n+1]) == p.lastIRI {
+			subj = p.lastSubj // as the line before
+			p.p += n + 2
+			break
+		}
+		o, escaped, err := p.iriEsc()
 		if err != nil {
 			return err
 		}
 		subj = o.(Subject)
+		if !escaped {
+			p.lastIRI, p.lastSubj = o.(IRI).String(), subj
+		}
 	case '_':
 		o, err := p.blank()
 		if err != nil {
@@ -105,21 +117,27 @@ func (p *ntParser) triple(c byte) error {
 
 // iri reads an absolute IRIREF; buf[l.p] is '<'.
 func (p *ntParser) iri() (Object, error) {
-	v, _, err := p.readIRIRef()
+	o, _, err := p.iriEsc()
+	return o, err
+}
+
+// iriEsc is iri, and tells whether the IRIREF held escapes.
+func (p *ntParser) iriEsc() (Object, bool, error) {
+	v, escaped, err := p.readIRIRef()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e := p.cache.slot(kindIRI, v)
 	if e.holds(&p.cache, kindIRI, v) {
-		return e.obj, nil
+		return e.obj, escaped, nil
 	}
 	s := string(v)
 	if !hasScheme(s) {
-		return nil, p.errAt(p.mark, "relative IRI <%s>: N-Triples takes absolute IRIs only", s)
+		return nil, false, p.errAt(p.mark, "relative IRI <%s>: N-Triples takes absolute IRIs only", s)
 	}
 	var o Object = iriOf(s)
 	p.cache.put(e, kindIRI, s, o)
-	return o, nil
+	return o, escaped, nil
 }
 
 // blank reads a blank node label; buf[l.p] is '_'.
@@ -148,11 +166,11 @@ func (p *ntParser) literal() (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	lex := string(v)
+	lit := p.keepLexical(v)
 	i, ok := p.avail(p.p, 1)
 	p.p = i
 	if !ok {
-		return NewStringLiteral(lex), nil
+		return p.literalOf(lit, "", ""), nil
 	}
 	switch p.buf[i] {
 	case '@':
@@ -160,17 +178,24 @@ func (p *ntParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return langLiteralOf(lex, lang), nil
+		return p.literalOf(lit, lang, ""), nil
 	case '^':
-		if i, ok = p.avail(i, 3); !ok || p.buf[i+1] != '^' || p.buf[i+2] != '<' {
-			return nil, p.expected(i+1, "'^^<' before a datatype IRI")
+		if i, ok = p.avail(i, 2); !ok || p.buf[i+1] != '^' {
+			return nil, p.expected(i+1, "'^^' before a datatype IRI")
+		}
+		if i, ok = p.avail(i, 3); !ok || p.buf[i+2] != '<' {
+			return nil, p.expected(i+2, "a datatype IRI after '^^'")
 		}
 		p.p = i + 2
 		dt, err := p.iri()
 		if err != nil {
 			return nil, err
 		}
-		return NewTypedLiteral(lex, dt.(IRI)), nil
+		dts := dt.(IRI).String()
+		if dts == xsdString {
+			dts = ""
+		}
+		return p.literalOf(lit, "", dts), nil
 	}
-	return NewStringLiteral(lex), nil
+	return p.literalOf(lit, "", ""), nil
 }

@@ -46,6 +46,8 @@ func TestDecodeNTriplesErrorPlace(t *testing.T) {
 		msgPrefix string
 	}{
 		{"relative subject", "<s> <http://e/p> <http://e/o> .", 1, 1, "relative IRI <s>"},
+		{"empty IRI first", "<> <http://e/p> <http://e/o> .", 1, 1, "relative IRI <>"},
+		{"empty IRI after a triple", "<http://e/s> <http://e/p> <http://e/o> .\n<> <http://e/p> <http://e/o> .", 2, 1, "relative IRI <>"},
 		{"relative datatype", "\n<http://e/s> <http://e/p> \"1\"^^<d> .", 2, 32, "relative IRI <d>"},
 		{"two triples on a line", "<http://e/s> <http://e/p> <http://e/o> . <http://e/s> <http://e/p> <http://e/o> .", 1, 42, "expected end of line after the triple, found '<'"},
 		{"triple across lines", "<http://e/s> <http://e/p>\n<http://e/o> .", 1, 26, "expected an object"},

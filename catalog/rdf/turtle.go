@@ -150,6 +150,9 @@ func (p *ttlParser) atDirective() error {
 	for {
 		var ok bool
 		if i, ok = p.avail(i, 1); !ok || !isAlpha(p.buf[i]) {
+			if !ok && p.cut() {
+				return p.inputErr(i)
+			}
 			break
 		}
 		i++
@@ -488,7 +491,11 @@ func (p *ttlParser) iri() (Object, error) {
 		return e.obj, nil
 	}
 	s := string(v)
-	var o Object = iriOf(Resolve(p.base, s))
+	abs := Resolve(p.base, s)
+	if !IsAbsolute(abs) {
+		return nil, p.errAt(p.mark, "relative IRI <%s> and no base IRI to resolve it against", abs)
+	}
+	var o Object = iriOf(abs)
 	p.cache.put(e, kindIRI, s, o)
 	return o, nil
 }
@@ -538,6 +545,9 @@ func (p *ttlParser) name(what string) (Object, []byte, error) {
 		}
 		var ok bool
 		if i, ok = p.avail(i, 1); !ok || p.buf[i] != ':' {
+			if !ok && p.cut() {
+				return nil, nil, p.inputErr(i)
+			}
 			p.p = i
 			return nil, p.buf[p.mark:i], nil
 		}
@@ -546,6 +556,9 @@ func (p *ttlParser) name(what string) (Object, []byte, error) {
 	i++
 	escaped := false
 	i, ok := p.avail(i, 1)
+	if !ok && p.cut() {
+		return nil, nil, p.inputErr(i)
+	}
 	if ok {
 		c := p.buf[i]
 		start := false
@@ -586,7 +599,11 @@ func (p *ttlParser) name(what string) (Object, []byte, error) {
 		}
 	}
 	p.scratch = b
-	var o Object = iriOf(string(b))
+	s := string(b)
+	if !IsAbsolute(s) {
+		return nil, nil, p.errAt(p.mark, "%s stands for the relative IRI <%s>, and there is no base IRI to resolve it against", raw, s)
+	}
+	var o Object = iriOf(s)
 	p.cache.put(e, kindPName, string(raw), o)
 	return o, nil, nil
 }
@@ -597,11 +614,14 @@ func (p *ttlParser) literal() (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	lex := string(v)
+	lit := p.keepLexical(v)
 	i, ok := p.avail(p.p, 1)
 	p.p = i
 	if !ok {
-		return NewStringLiteral(lex), nil
+		if p.cut() {
+			return nil, p.inputErr(i)
+		}
+		return p.literalOf(lit, "", ""), nil
 	}
 	switch p.buf[i] {
 	case '@':
@@ -609,7 +629,7 @@ func (p *ttlParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return langLiteralOf(lex, lang), nil
+		return p.literalOf(lit, lang, ""), nil
 	case '^':
 		if i, ok = p.avail(i, 2); !ok || p.buf[i+1] != '^' {
 			return nil, p.expected(i+1, "'^^' before a datatype")
@@ -634,9 +654,13 @@ func (p *ttlParser) literal() (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewTypedLiteral(lex, dt.(IRI)), nil
+		dts := dt.(IRI).String()
+		if dts == xsdString {
+			dts = ""
+		}
+		return p.literalOf(lit, "", dts), nil
 	}
-	return NewStringLiteral(lex), nil
+	return p.literalOf(lit, "", ""), nil
 }
 
 // number reads an integer, decimal or double.
@@ -696,10 +720,13 @@ func (p *ttlParser) number() (Object, error) {
 	if d1 == 0 && dt == xsdInteger {
 		return nil, p.expected(p.mark, "an object")
 	}
+	if p.mark+k >= p.n && p.cut() {
+		return nil, p.inputErr(p.n)
+	}
 	if k > p.maxTerm {
 		return nil, p.tooLarge(p.mark)
 	}
-	lex := string(p.buf[p.mark : p.mark+k])
+	lit := p.keepLexical(p.buf[p.mark : p.mark+k])
 	p.p = p.mark + k
-	return NewTypedLiteral(lex, iriOf(dt)), nil
+	return p.literalOf(lit, "", dt), nil
 }

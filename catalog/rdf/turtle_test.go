@@ -79,6 +79,17 @@ func TestDecodeTurtle(t *testing.T) {
 				"_:genid1 <http://e/p> _:genid2",
 				"_:a <http://e/q> _:a",
 			}},
+		{"prefix redefined", "@prefix e: <http://a/> . e:s e:p e:o . @prefix e: <http://b/> . e:s e:p e:o .",
+			[]string{"<http://a/s> <http://a/p> <http://a/o>", "<http://b/s> <http://b/p> <http://b/o>"}},
+		{"base changed", "@base <http://a/> . <s> <p> <o> . @base <http://b/> . <s> <p> <o> .",
+			[]string{"<http://a/s> <http://a/p> <http://a/o>", "<http://b/s> <http://b/p> <http://b/o>"}},
+		{"repeated literals", `<http://e/s> <http://e/p> "ab"@c, "ab"@c, "ab", "ab"^^<http://e/d>, "ab"@C, 12, "12"^^<` + xsdInteger + `> .`,
+			[]string{
+				`<http://e/s> <http://e/p> "ab"@c`, `<http://e/s> <http://e/p> "ab"@c`,
+				`<http://e/s> <http://e/p> "ab"^^<` + xsdString + ">", `<http://e/s> <http://e/p> "ab"^^<http://e/d>`,
+				`<http://e/s> <http://e/p> "ab"@c`,
+				`<http://e/s> <http://e/p> "12"^^<` + xsdInteger + ">", `<http://e/s> <http://e/p> "12"^^<` + xsdInteger + ">",
+			}},
 		{"byte order mark and comments", "\ufeff# c\n<http://e/s> # c\n <http://e/p> <http://e/o> . # c",
 			[]string{"<http://e/s> <http://e/p> <http://e/o>"}},
 		{"unicode escapes", `<http://e/\u00E6> <http://e/p> "\U0001F600\t" .`,
@@ -117,6 +128,9 @@ func TestDecodeTurtleErrorPlace(t *testing.T) {
 		{"end inside a blank node", "<http://e/s> <http://e/p> [ <http://e/q> 1 ", 1, 44, "expected ']'", Turtle},
 		{"bad language tag", `<http://e/s> <http://e/p> "x"@1 .`, 1, 30, "bad language tag", Turtle},
 		{"two byte input", ".3", 1, 1, "expected a subject", Turtle},
+		{"a million brackets", strings.Repeat("[", 1_000_000), 1, 2, "expected a predicate, found '['", Turtle},
+		{"relative IRI without a base", "<http://e/s> <http://e/p>\n  <o> .", 2, 3, "relative IRI <o> and no base", Turtle},
+		{"relative namespace without a base", "@prefix e: <e/> .\ne:s <http://e/p> 1 .", 2, 1, "e:s stands for the relative IRI <e/s>", Turtle},
 		{"literal subject", `"s" <http://e/p> <http://e/o> .`, 1, 1, "expected a subject", Turtle},
 		{"fault in a line longer than the buffer", "# first\n\n" + longLine, 3, 50032, "expected an object, found ';'", Turtle},
 		{"fault after a refill", strings.Repeat("<http://e/s> <http://e/p> \"ø\" .\n", 5000) + "<http://e/s> <http://e/p> <http://e/o> <http://e/x> .",
@@ -149,6 +163,8 @@ func TestDecodeTurtleLimits(t *testing.T) {
 		{"huge long literal", `<http://e/s> <http://e/p> """` + strings.Repeat("a\n", 600) + `""" .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 		{"huge IRI", `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 3000) + `> .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 		{"huge IRI over the buffer", `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 300_000) + `> .`, Limits{MaxTermBytes: 100_000}, ErrTermTooLarge},
+		{"document too large", strings.Repeat("<http://e/s> <http://e/p> <http://e/o> .\n", 1000), Limits{MaxBytes: 4000}, ErrTooLarge},
+		{"document too large inside a token", "<http://e/s> <http://e/p> <http://e/o> .\n<http://e/s> <http://e/p> 1234567", Limits{MaxBytes: 60}, ErrTooLarge},
 		{"huge prefixed name", `@prefix e: <http://e/> . e:s e:p e:` + strings.Repeat("a", 3000) + ` .`, Limits{MaxTermBytes: 1000}, ErrTermTooLarge},
 	}
 	for _, tc := range tests {
@@ -164,6 +180,56 @@ func TestDecodeTurtleLimits(t *testing.T) {
 	doc := `<http://e/s> <http://e/p> <http://e/` + strings.Repeat("a", 300_000) + `> .`
 	if got, err := decodeAll(strings.NewReader(doc), Turtle, Options{}); err != nil || len(got) != 1 {
 		t.Fatalf("Decode(300 kB IRI) = %d triples, %v, want 1, nil", len(got), err)
+	}
+}
+
+// linesReader produces n lines made by line(i), without holding them all.
+type linesReader struct {
+	i, n int
+	line func(i int) string
+	buf  []byte
+}
+
+func (r *linesReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.i == r.n {
+			return 0, io.EOF
+		}
+		r.buf = []byte(r.line(r.i))
+		r.i++
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// TestDecodeMemoryBounded reads 77 MB of distinct long IRIs: what the decoder
+// keeps (buffer, term cache) must not grow with them.
+func TestDecodeMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("77 MB")
+	}
+	long := strings.Repeat("x", 128<<10)
+	for _, syn := range []Syntax{Turtle, NTriples} {
+		t.Run(syn.String(), func(t *testing.T) {
+			r := &linesReader{n: 600, line: func(i int) string {
+				return fmt.Sprintf("<http://e/%d/%s> <http://e/p> <http://e/o%d> .\n", i, long, i)
+			}}
+			var heap uint64
+			n := 0
+			err := Decode(r, syn, Options{}, func(Triple) error {
+				if n++; n == 600 {
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					heap = ms.HeapAlloc
+				}
+				return nil
+			})
+			if err != nil || n != 600 || heap > 4<<20 {
+				t.Fatalf("Decode(600 lines of 128 kB) = %d triples, %v, heap %d MB at the end, want 600, nil, < 4 MB", n, err, heap>>20)
+			}
+		})
 	}
 }
 
@@ -203,17 +269,35 @@ func (e *errAfterReader) Read(p []byte) (int, error) {
 
 func TestDecodeReaderError(t *testing.T) {
 	boom := errors.New("connection reset")
-	for _, syn := range []Syntax{Turtle, NTriples} {
-		for _, doc := range []string{"", "<http://e/s> <http://e/p> <http://e/o> .\n", "<http://e/s> <http://e/p> <http://e/o"} {
-			t.Run(syn.String(), func(t *testing.T) {
-				r := &errAfterReader{strings.NewReader(doc), boom}
-				_, err := decodeAll(r, syn, Options{})
-				var de *Error
-				if !errors.Is(err, boom) || !errors.As(err, &de) || de.Line < 1 {
-					t.Fatalf("Decode(%q) = %v, want *Error wrapping %v", doc, err, boom)
-				}
-			})
-		}
+	tests := []struct {
+		syn     Syntax
+		doc     string
+		triples int // read before the error; none may be cut short
+	}{
+		{Turtle, "", 0},
+		{Turtle, "<http://e/s> <http://e/p> <http://e/o> .\n", 1},
+		{Turtle, "<http://e/s> <http://e/p> <http://e/o", 0},
+		{Turtle, "<http://e/s> <http://e/p> 12", 0},
+		{Turtle, "<http://e/s> <http://e/p> \"abc\"", 0},
+		{Turtle, "<http://e/s> <http://e/p> \"abc\"@en", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p e:ab", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p e:", 0},
+		{Turtle, "@prefix e: <http://e/> . e:s e:p _:ab", 0},
+		{Turtle, "@pre", 0},
+		{NTriples, "", 0},
+		{NTriples, "<http://e/s> <http://e/p> <http://e/o> .\n", 1},
+		{NTriples, "<http://e/s> <http://e/p> \"abc\"@en", 0},
+		{NTriples, "<http://e/s> <http://e/p> _:ab", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.syn.String(), func(t *testing.T) {
+			r := &errAfterReader{strings.NewReader(tc.doc), boom}
+			got, err := decodeAll(r, tc.syn, Options{})
+			var de *Error
+			if !errors.Is(err, boom) || !errors.As(err, &de) || de.Line < 1 || len(got) != tc.triples {
+				t.Fatalf("Decode(%q) = %q, %v, want %d triples and *Error wrapping %v", tc.doc, got, err, tc.triples, boom)
+			}
+		})
 	}
 }
 
