@@ -82,14 +82,18 @@ func NewStringLiteral(lexical string) Literal {
 	return knakk.NewTypedLiteral(lexical, iriOf(xsdString))
 }
 
-// NewBlank returns a blank node with the given label.
+// NewBlank returns a blank node with the given label, which must not be empty.
 func NewBlank(label string) Blank {
-	b, err := knakk.NewBlank(label)
-	if err != nil {
-		// knakk refuses only empty or all-space labels; no decoder makes one.
-		b, _ = knakk.NewBlank("genid0")
+	if label == "" {
+		label = "genid0" // knakk refuses empty labels; no decoder makes one
 	}
-	return b
+	return blankOf("_:" + label)
+}
+
+// blankOf makes a blank node from its knakk form, "_:" and the label: knakk's
+// Blank is a struct holding that one string (TestTermLayout guards the cast).
+func blankOf(id string) Blank {
+	return *(*Blank)(unsafe.Pointer(&id))
 }
 
 func validLangTag(tag string) bool {
@@ -133,7 +137,9 @@ type blankLabels struct {
 // fresh returns a new anonymous blank node.
 func (b *blankLabels) fresh() Blank {
 	b.n++
-	return NewBlank("genid" + strconv.Itoa(b.n))
+	var buf [32]byte
+	id := strconv.AppendInt(append(buf[:0], "_:genid"...), int64(b.n), 10)
+	return blankOf(string(id))
 }
 
 // named returns the blank node the document calls label.

@@ -23,6 +23,17 @@ func TestTermLayout(t *testing.T) {
 	if got := iriOf("http://example.org/a"); got != want {
 		t.Fatalf("iriOf = %#v, want %#v", got, want)
 	}
+	kb, err := knakk.NewBlank("b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := NewBlank("b1"); got != kb || unsafe.Sizeof(Blank{}) != unsafe.Sizeof("") {
+		t.Fatalf("NewBlank = %#v, want %#v", got, kb)
+	}
+	var bl blankLabels
+	if got := bl.fresh(); got.String() != "genid1" {
+		t.Fatalf("fresh() = %q, want genid1", got.String())
+	}
 	kl, err := knakk.NewLangLiteral("hei", "nb-NO")
 	if err != nil {
 		t.Fatal(err)
