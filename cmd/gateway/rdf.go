@@ -204,9 +204,9 @@ func openURL(ctx context.Context, u string, timeout time.Duration) (io.ReadClose
 // counter counts distinct triples and distinct dcat:Dataset subjects, keeping
 // 128 bits of hash per triple rather than the triple.
 type counter struct {
-	seed1, seed2 maphash.Seed
-	triples      map[[2]uint64]struct{}
-	datasets     map[string]struct{}
+	h1, h2   maphash.Hash
+	triples  map[[2]uint64]struct{}
+	datasets map[string]struct{}
 }
 
 const (
@@ -216,18 +216,47 @@ const (
 
 func (c *counter) add(t rdf.Triple) error {
 	if c.triples == nil {
-		c.seed1, c.seed2 = maphash.MakeSeed(), maphash.MakeSeed()
+		c.h2.SetSeed(maphash.MakeSeed()) // h1 seeds itself
 		c.triples = make(map[[2]uint64]struct{})
 		c.datasets = make(map[string]struct{})
 	}
-	k := termKey(t.Subj) + "\x00" + termKey(t.Pred) + "\x00" + termKey(t.Obj)
-	c.triples[[2]uint64{maphash.String(c.seed1, k), maphash.String(c.seed2, k)}] = struct{}{}
+	c.h1.Reset()
+	c.h2.Reset()
+	for _, term := range [3]rdf.Term{t.Subj, t.Pred, t.Obj} {
+		writeTerm(&c.h1, term)
+		writeTerm(&c.h2, term)
+	}
+	c.triples[[2]uint64{c.h1.Sum64(), c.h2.Sum64()}] = struct{}{}
 	if p, ok := t.Pred.(rdf.IRI); ok && p.String() == rdfType {
 		if o, ok := t.Obj.(rdf.IRI); ok && o.String() == dcatDataset {
 			c.datasets[termKey(t.Subj)] = struct{}{}
 		}
 	}
 	return nil
+}
+
+// writeTerm feeds a term to h so that IRIs, blank nodes and literals (with
+// their datatype or lower-cased language tag) never hash alike by construction.
+func writeTerm(h *maphash.Hash, t rdf.Term) {
+	switch v := t.(type) {
+	case rdf.IRI:
+		h.WriteByte('<')
+		h.WriteString(v.String())
+	case rdf.Blank:
+		h.WriteByte('_')
+		h.WriteString(v.String())
+	case rdf.Literal:
+		h.WriteByte('"')
+		h.WriteString(v.String())
+		if v.Lang() != "" {
+			h.WriteByte('@')
+			h.WriteString(strings.ToLower(v.Lang()))
+		} else {
+			h.WriteByte('^')
+			h.WriteString(v.DataType.String())
+		}
+	}
+	h.WriteByte(0)
 }
 
 // termKey tells terms apart: IRIs, blank nodes and literals (with their
