@@ -1,0 +1,344 @@
+package catalog
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Kinds of catalogue record. A data service shares the Dataset type: DCAT 3
+// describes both as dcat:Resource with mostly the same properties.
+const (
+	KindDataset       = "Dataset"
+	KindDatasetSeries = "DatasetSeries"
+	KindDataService   = "DataService"
+)
+
+// Text is a text in every language a source gave it: language tag (lower
+// case; "" when the source gave none) to the values in that language, in the
+// order the source gave them. Nothing is picked or dropped.
+type Text map[string][]string
+
+// Add appends a value in a language, unless it is there already.
+func (t Text) Add(lang, value string) {
+	lang = strings.ToLower(lang)
+	for _, v := range t[lang] {
+		if v == value {
+			return
+		}
+	}
+	t[lang] = append(t[lang], value)
+}
+
+// Get returns the first value in the first of langs that has one, then the
+// untagged value, then the value of the alphabetically first language.
+func (t Text) Get(langs ...string) string {
+	for _, l := range langs {
+		if vs := t[strings.ToLower(l)]; len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	if vs := t[""]; len(vs) > 0 {
+		return vs[0]
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if len(t[k]) > 0 {
+			return t[k][0]
+		}
+	}
+	return ""
+}
+
+// Languages returns the language tags t holds, sorted.
+func (t Text) Languages() []string {
+	keys := make([]string, 0, len(t))
+	for k, vs := range t {
+		if len(vs) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Dataset is one catalogue record: a dcat:Dataset, a dcat:DatasetSeries or a
+// dcat:DataService, as Samband understood it from its sources, with every
+// property the DCAT-AP 3.0.1 shapes mark mandatory or recommended and those a
+// cross-border catalogue needs. IRIs are kept as the source gave them; where a
+// value is normalised to an EU vocabulary, the original stays beside it.
+type Dataset struct {
+	ID   string `json:"id"` // see IDFor
+	IRI  string `json:"iri"`
+	Kind string `json:"kind"`
+
+	Identifiers []string `json:"identifiers,omitempty"` // dct:identifier, adms:identifier notations
+	Title       Text     `json:"title,omitempty"`
+	Description Text     `json:"description,omitempty"`
+	Keywords    Text     `json:"keywords,omitempty"`
+
+	Themes      []string `json:"themes,omitempty"`       // dcat:theme IRIs as given (EU data themes, LOS, ...)
+	EUThemes    []string `json:"eu_themes,omitempty"`    // normalised: EU data-theme codes ("ECON", "HEAL", ...)
+	Subjects    []string `json:"subjects,omitempty"`     // dct:subject
+	HVDCategory []string `json:"hvd_category,omitempty"` // dcatap:hvdCategory IRIs
+
+	Publisher     *Agent         `json:"publisher,omitempty"`
+	Creators      []Agent        `json:"creators,omitempty"`
+	ContactPoints []ContactPoint `json:"contact_points,omitempty"`
+
+	Distributions []Distribution `json:"distributions,omitempty"`
+
+	Issued    string `json:"issued,omitempty"`   // lexical form as given (date or dateTime)
+	Modified  string `json:"modified,omitempty"` // lexical form as given
+	Frequency string `json:"frequency,omitempty"`
+	Version   string `json:"version,omitempty"`
+
+	Languages []string            `json:"languages,omitempty"` // dct:language IRIs
+	Spatial   []string            `json:"spatial,omitempty"`   // dct:spatial IRIs (or literals)
+	Temporal  []PeriodOfTime      `json:"temporal,omitempty"`
+	InSeries  []string            `json:"in_series,omitempty"`
+	Related   map[string][]string `json:"related,omitempty"` // other links by property IRI: dct:source, dct:hasVersion, dct:relation, ...
+
+	AccessRights   string `json:"access_rights,omitempty"`    // IRI as given
+	AccessRightsEU string `json:"access_rights_eu,omitempty"` // normalised: "PUBLIC", "RESTRICTED", "NON_PUBLIC"
+
+	ConformsTo            []string `json:"conforms_to,omitempty"`
+	ApplicableLegislation []string `json:"applicable_legislation,omitempty"`
+	Policies              []string `json:"policies,omitempty"` // odrl:hasPolicy IRIs
+	LandingPages          []string `json:"landing_pages,omitempty"`
+	Pages                 []string `json:"pages,omitempty"` // foaf:page
+
+	// Data service properties (Kind == KindDataService).
+	EndpointURLs         []string `json:"endpoint_urls,omitempty"`
+	EndpointDescriptions []string `json:"endpoint_descriptions,omitempty"`
+	ServesDatasets       []string `json:"serves_datasets,omitempty"`
+	License              string   `json:"license,omitempty"` // dct:license of a data service
+
+	// Profile holds what a national profile adds that has no field above,
+	// by property IRI (for example dcatno:accessRightsComment), so that
+	// nothing a source says is lost from the record.
+	Profile map[string][]string `json:"profile,omitempty"`
+
+	// Provenance, one per source that lists the record. Set by the store.
+	Sources []SourceRecord `json:"sources,omitempty"`
+
+	Withdrawn   bool       `json:"withdrawn,omitempty"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	// Seq is the store's change sequence number of the record's last change.
+	Seq int64 `json:"seq,omitempty"`
+}
+
+// Distribution is a dcat:Distribution of a dataset.
+type Distribution struct {
+	IRI          string   `json:"iri,omitempty"` // empty for a blank node
+	Title        Text     `json:"title,omitempty"`
+	Description  Text     `json:"description,omitempty"`
+	AccessURLs   []string `json:"access_urls,omitempty"`
+	DownloadURLs []string `json:"download_urls,omitempty"`
+
+	Format       string `json:"format,omitempty"`        // dct:format as given (IRI or literal)
+	FormatEU     string `json:"format_eu,omitempty"`     // normalised: EU file-type code ("CSV", "JSON", ...)
+	MediaType    string `json:"media_type,omitempty"`    // normalised: IANA media type ("text/csv")
+	License      string `json:"license,omitempty"`       // dct:license as given
+	LicenseEU    string `json:"license_eu,omitempty"`    // normalised: EU licence code ("CC_BY_4_0", ...)
+	AccessRights string `json:"access_rights,omitempty"` // dct:accessRights as given
+	Rights       string `json:"rights,omitempty"`
+
+	AccessServices        []string `json:"access_services,omitempty"` // dcat:accessService IRIs
+	ConformsTo            []string `json:"conforms_to,omitempty"`
+	Languages             []string `json:"languages,omitempty"`
+	Policies              []string `json:"policies,omitempty"`
+	ApplicableLegislation []string `json:"applicable_legislation,omitempty"`
+	ByteSize              string   `json:"byte_size,omitempty"`
+	Checksum              string   `json:"checksum,omitempty"` // "algorithm:value"
+	Status                string   `json:"status,omitempty"`
+	Availability          string   `json:"availability,omitempty"`
+	Issued                string   `json:"issued,omitempty"`
+	Modified              string   `json:"modified,omitempty"`
+}
+
+// Agent is a foaf:Agent: a publisher or creator.
+type Agent struct {
+	IRI        string `json:"iri,omitempty"`
+	Name       Text   `json:"name,omitempty"`
+	Type       string `json:"type,omitempty"`       // dct:type IRI (EU publisher type)
+	Identifier string `json:"identifier,omitempty"` // dct:identifier: an organisation number
+}
+
+// ContactPoint is a vcard contact point.
+type ContactPoint struct {
+	IRI   string `json:"iri,omitempty"`
+	Name  Text   `json:"name,omitempty"` // vcard:fn or vcard:organization-name
+	Email string `json:"email,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// PeriodOfTime is a dct:PeriodOfTime; bounds are lexical forms as given.
+type PeriodOfTime struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// SourceRecord is the provenance of a record from one source.
+type SourceRecord struct {
+	Source      string     `json:"source"`
+	Country     string     `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	FirstSeen   time.Time  `json:"first_seen"`
+	LastChanged time.Time  `json:"last_changed"`
+	LastSeen    time.Time  `json:"last_seen"`
+	Hash        string     `json:"hash"` // canonical hash of what this source said
+	Withdrawn   *time.Time `json:"withdrawn,omitempty"`
+	// Original is what the source said about the record, as canonical
+	// N-Triples (sorted; blank nodes labelled by their content).
+	Original string `json:"original,omitempty"`
+}
+
+// IDFor returns the catalogue id of the record with the given IRI: 16
+// characters of base32 over its SHA-256, stable across gateways and runs.
+func IDFor(iri string) string {
+	sum := sha256.Sum256([]byte(iri))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+}
+
+// Errors of the catalogue and its stores.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrClosed   = errors.New("store closed")
+)
+
+// Harvest run statuses.
+const (
+	StatusRunning  = "running"
+	StatusComplete = "complete" // every page read: withdrawal applies
+	StatusPartial  = "partial"  // stopped early (limit, page error): nothing withdrawn
+	StatusFailed   = "failed"   // nothing usable read: nothing withdrawn
+)
+
+// Problem is one warning or error of a harvest run, with where it was found.
+type Problem struct {
+	Severity string `json:"severity"` // "error" or "warning"
+	URL      string `json:"url,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Record   string `json:"record,omitempty"` // the record's IRI, when it concerns one
+	Message  string `json:"message"`
+}
+
+// Report is what one harvest run of one source did.
+type Report struct {
+	ID          int64     `json:"id"`
+	Source      string    `json:"source"`
+	Status      string    `json:"status"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished,omitempty"`
+	DurationMS  int64     `json:"duration_ms"`
+	Pages       int       `json:"pages"`
+	Bytes       int64     `json:"bytes"`
+	NotModified bool      `json:"not_modified,omitempty"` // conditional GET answered 304
+
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Withdrawn int `json:"withdrawn"`
+	Rejected  int `json:"rejected"`  // records refused (no IRI and no identifier, ...)
+	Conflicts int `json:"conflicts"` // IRIs owned by another source
+
+	Errors   []Problem `json:"errors"`
+	Warnings []Problem `json:"warnings,omitempty"`
+}
+
+// Source is a configured source as the store knows it.
+type Source struct {
+	Name       string `json:"name"`
+	Country    string `json:"country,omitempty"`
+	Kind       string `json:"kind"` // "dcat", "ckan", "file"
+	URL        string `json:"url"`
+	Aggregator bool   `json:"aggregator,omitempty"` // re-publishes other sources' records (data.europa.eu)
+	// Validators of the last complete fetch, for conditional GET.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// SourceStatus is a source with its last run and record count.
+type SourceStatus struct {
+	Source
+	Records int     `json:"records"`
+	LastRun *Report `json:"last_run,omitempty"`
+}
+
+// PutOutcome says what Put did with one record.
+type PutOutcome int
+
+// Outcomes of Put.
+const (
+	Added PutOutcome = iota + 1
+	Updated
+	Unchanged
+	Conflict // the IRI belongs to another source; nothing was written
+	Merged   // the same record reached through a second source: provenance added
+)
+
+// Page is one page of records.
+type Page struct {
+	Total int       `json:"total"`
+	Items []Dataset `json:"items"`
+}
+
+// ListOptions select a page of records.
+type ListOptions struct {
+	Limit  int
+	Offset int
+	// IncludeWithdrawn lists withdrawn records too.
+	IncludeWithdrawn bool
+}
+
+// Store is the catalogue's truth. Implementations live in packages named
+// for their engine (catalog/sqlite, later catalog/postgres). Every method is
+// safe for concurrent use.
+type Store interface {
+	// UpsertSource records a configured source (name is the key).
+	UpsertSource(ctx context.Context, src Source) error
+	// StartRun opens a harvest run of a source and returns its id.
+	StartRun(ctx context.Context, source string, started time.Time) (int64, error)
+	// Put stores one record read by run for its source: the IRI is the
+	// identity, then any of the record's Identifiers that equals the IRI or
+	// an identifier of a stored record. rec.Sources must hold exactly the
+	// provenance of this source (Hash and Original set; times are set by the
+	// store from seen). A record whose hash equals what the source said last
+	// is not rewritten. A record owned by another source is not overwritten:
+	// Conflict, unless the sending source is an aggregator or says the same
+	// (Merged: one record, two provenances).
+	Put(ctx context.Context, run int64, rec Dataset, seen time.Time) (PutOutcome, error)
+	// FinishRun closes a run with its report. When the report's status is
+	// StatusComplete, every record the source listed before but not in this
+	// run is withdrawn for that source (a record no source lists any more is
+	// marked withdrawn, kept with its history); it returns how many. Any
+	// other status withdraws nothing.
+	FinishRun(ctx context.Context, run int64, rep Report) (withdrawn int, err error)
+	// SetValidators stores the ETag and Last-Modified of a source's last complete fetch.
+	SetValidators(ctx context.Context, source, etag, lastModified string) error
+
+	// Dataset returns a record by id or IRI, withdrawn or not, or ErrNotFound.
+	Dataset(ctx context.Context, idOrIRI string) (Dataset, error)
+	// Datasets returns a page of records, ordered by id.
+	Datasets(ctx context.Context, opt ListOptions) (Page, error)
+	// History returns the earlier versions of a record, newest first.
+	History(ctx context.Context, id string) ([]Dataset, error)
+	// Sources returns every source with its record count and last run.
+	Sources(ctx context.Context) ([]SourceStatus, error)
+	// Source returns one source, or ErrNotFound.
+	Source(ctx context.Context, name string) (SourceStatus, error)
+	// Run returns a run's report, or ErrNotFound.
+	Run(ctx context.Context, id int64) (Report, error)
+
+	Close() error
+}
