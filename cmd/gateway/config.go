@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the gateway's configuration file (gateway.yaml). Every key can be
+// overridden by an environment variable named GATEWAY_ and the key's path in
+// upper case joined by '_': GATEWAY_DB, GATEWAY_LOG_LEVEL; a source's keys by
+// its name: GATEWAY_SOURCES_NO_NAV_URL for the source named "no-nav".
+// Command-line flags win over both.
+type Config struct {
+	// DB is the store: a file path for the embedded SQLite store.
+	DB string `yaml:"db"`
+	// Addr is where the HTTP API listens.
+	Addr string `yaml:"addr"`
+	// PublicURL is the gateway's own address as others reach it; it prefixes
+	// the IRIs Samband mints (skolem IRIs for blank-node datasets).
+	PublicURL string         `yaml:"public_url"`
+	Log       LogConfig      `yaml:"log"`
+	Harvest   HarvestConfig  `yaml:"harvest"`
+	Sources   []SourceConfig `yaml:"sources"`
+}
+
+// LogConfig selects the log level ("debug", "info", "warn", "error") and
+// format ("text" or "json").
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// HarvestConfig holds what applies to every source.
+type HarvestConfig struct {
+	// Concurrency is how many sources harvest at once.
+	Concurrency int `yaml:"concurrency"`
+	// Demo serves the bundled demo catalogues from a local file server and
+	// points the sources whose URL starts with "demo:" at it.
+	Demo bool `yaml:"demo"`
+}
+
+// SourceConfig is one source to harvest.
+type SourceConfig struct {
+	Name    string `yaml:"name"`
+	Country string `yaml:"country"` // ISO 3166-1 alpha-2
+	// Kind is "dcat" (DCAT over HTTP, any RDF syntax, Hydra paging), "ckan"
+	// (CKAN package_search API) or "file" (a file:// URL).
+	Kind string `yaml:"kind"`
+	URL  string `yaml:"url"`
+	// Schedule is how often to harvest the source while serving; 0: only at start.
+	Schedule Duration `yaml:"schedule"`
+	// Aggregator marks a source that re-publishes other sources' records
+	// (data.europa.eu): its copies merge into the original records.
+	Aggregator bool         `yaml:"aggregator"`
+	Limits     SourceLimits `yaml:"limits"`
+}
+
+// SourceLimits bound one run of a source. Zero takes the default.
+type SourceLimits struct {
+	MaxPages int      `yaml:"max_pages"`
+	MaxBytes int64    `yaml:"max_bytes"`
+	Timeout  Duration `yaml:"timeout"`
+}
+
+// Duration is a time.Duration written as "6h", "30m" or "90s".
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// defaultConfig is what runs with no file at all.
+func defaultConfig() Config {
+	return Config{
+		DB:        "data/samband.db",
+		Addr:      "127.0.0.1:8080",
+		PublicURL: "http://127.0.0.1:8080",
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Harvest:   HarvestConfig{Concurrency: 2},
+	}
+}
+
+// loadConfig reads the file at path (none when path is ""), applies the
+// GATEWAY_* environment variables and checks the result.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	var raw []byte
+	if path != "" {
+		var err error
+		if raw, err = os.ReadFile(path); err != nil {
+			return defaultConfig(), fmt.Errorf("config: %w", err)
+		}
+	}
+	return parseConfig(raw, path, getenv)
+}
+
+// parseConfig reads a YAML configuration (unknown keys are errors), applies
+// the GATEWAY_* environment variables and checks the result.
+func parseConfig(raw []byte, name string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if len(raw) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+			return cfg, fmt.Errorf("config %s: %w", name, err)
+		}
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.check()
+}
+
+func (c *Config) check() error {
+	var problems []string
+	if c.DB == "" {
+		problems = append(problems, "db: empty")
+	}
+	if c.Harvest.Concurrency < 1 {
+		problems = append(problems, "harvest.concurrency: must be at least 1")
+	}
+	seen := make(map[string]bool)
+	for i, s := range c.Sources {
+		where := fmt.Sprintf("sources[%d]", i)
+		switch {
+		case s.Name == "":
+			problems = append(problems, where+".name: empty")
+		case seen[s.Name]:
+			problems = append(problems, where+".name: "+s.Name+" named twice")
+		}
+		seen[s.Name] = true
+		switch s.Kind {
+		case "dcat", "ckan", "file":
+		default:
+			problems = append(problems, fmt.Sprintf("%s.kind: %q is not dcat, ckan or file", where, s.Kind))
+		}
+		if s.URL == "" {
+			problems = append(problems, where+".url: empty")
+		}
+		if s.Country != "" && (len(s.Country) != 2 || strings.ToUpper(s.Country) != s.Country) {
+			problems = append(problems, fmt.Sprintf("%s.country: %q is not an ISO 3166-1 alpha-2 code such as NO", where, s.Country))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// applyEnv sets every key that has a GATEWAY_* variable.
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	return envWalk(reflect.ValueOf(cfg).Elem(), "GATEWAY", getenv)
+}
+
+func envWalk(v reflect.Value, prefix string, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := prefix + "_" + envName(tag)
+		fv := v.Field(i)
+		switch {
+		case fv.Kind() == reflect.Struct:
+			if err := envWalk(fv, key, getenv); err != nil {
+				return err
+			}
+		case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
+			for j := 0; j < fv.Len(); j++ {
+				el := fv.Index(j)
+				name := el.FieldByName("Name")
+				if !name.IsValid() || name.String() == "" {
+					continue
+				}
+				if err := envWalk(el, key+"_"+envName(name.String()), getenv); err != nil {
+					return err
+				}
+			}
+		default:
+			val := getenv(key)
+			if val == "" {
+				continue
+			}
+			if err := setScalar(fv, val); err != nil {
+				return fmt.Errorf("config: %s=%q: %w", key, val, err)
+			}
+		}
+	}
+	return nil
+}
+
+func envName(s string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_", " ", "_").Replace(s))
+}
+
+func setScalar(v reflect.Value, s string) error {
+	if v.Type() == reflect.TypeOf(Duration(0)) {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	default:
+		return fmt.Errorf("cannot set a %s from the environment", v.Kind())
+	}
+	return nil
+}
+
+// envKeys lists every environment variable cfg would read, for --help.
+func envKeys(cfg Config) []string {
+	var keys []string
+	var walk func(t reflect.Type, v reflect.Value, prefix string)
+	walk = func(t reflect.Type, v reflect.Value, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			key := prefix + "_" + envName(tag)
+			switch {
+			case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)):
+				walk(f.Type, v.Field(i), key)
+			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
+				keys = append(keys, key+"_<NAME>_...")
+			default:
+				keys = append(keys, key)
+			}
+		}
+	}
+	walk(reflect.TypeOf(cfg), reflect.ValueOf(cfg), "GATEWAY")
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigFileAndEnv(t *testing.T) {
+	yml := `db: /var/lib/samband/catalog.db
+addr: 0.0.0.0:9000
+log: {level: debug, format: json}
+sources:
+  - name: no-fdk
+    country: "NO"
+    kind: dcat
+    url: https://fdk.example/catalogs
+    schedule: 6h
+    limits: {max_pages: 50, timeout: 10m}
+  - name: fi-avoindata
+    country: FI
+    kind: ckan
+    url: https://avoindata.example
+`
+	path := filepath.Join(t.TempDir(), "gateway.yaml")
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GATEWAY_ADDR":                            "127.0.0.1:7000",
+		"GATEWAY_SOURCES_NO_FDK_URL":              "https://fdk.example/v2/catalogs",
+		"GATEWAY_SOURCES_NO_FDK_LIMITS_MAX_PAGES": "7",
+		"GATEWAY_SOURCES_FI_AVOINDATA_SCHEDULE":   "90m",
+		"GATEWAY_HARVEST_CONCURRENCY":             "3",
+	}
+	cfg, err := loadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DB != "/var/lib/samband/catalog.db" || cfg.Addr != "127.0.0.1:7000" || cfg.Log.Format != "json" || cfg.Harvest.Concurrency != 3 {
+		t.Fatalf("config = %+v", cfg)
+	}
+	no, fi := cfg.Sources[0], cfg.Sources[1]
+	if no.URL != "https://fdk.example/v2/catalogs" || no.Limits.MaxPages != 7 || time.Duration(no.Schedule) != 6*time.Hour || time.Duration(no.Limits.Timeout) != 10*time.Minute {
+		t.Fatalf("no-fdk = %+v", no)
+	}
+	if time.Duration(fi.Schedule) != 90*time.Minute || fi.Kind != "ckan" {
+		t.Fatalf("fi-avoindata = %+v", fi)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := []struct{ name, yml, env, want string }{
+		{"unknown key", "dbb: x\n", "", "field dbb not found"},
+		{"bad kind", "sources: [{name: a, kind: ftp, url: x}]\n", "", "is not dcat, ckan or file"},
+		{"twice", "sources: [{name: a, kind: dcat, url: x}, {name: a, kind: dcat, url: y}]\n", "", "named twice"},
+		{"no url", "sources: [{name: a, kind: dcat}]\n", "", "url: empty"},
+		{"country", "sources: [{name: a, kind: dcat, url: x, country: Norway}]\n", "", "ISO 3166-1"},
+		{"duration", "sources: [{name: a, kind: dcat, url: x, schedule: soon}]\n", "", "line 1"},
+		{"bad env", "", "GATEWAY_HARVEST_CONCURRENCY=many", "GATEWAY_HARVEST_CONCURRENCY"},
+		{"zero concurrency", "harvest: {concurrency: 0}\n", "", "at least 1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			if k, v, ok := strings.Cut(tc.env, "="); ok {
+				env[k] = v
+			}
+			_, err := parseConfig([]byte(tc.yml), "test.yaml", func(k string) string { return env[k] })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("parseConfig(%q) = %v, want an error with %q", tc.yml, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDemoConfig(t *testing.T) {
+	raw, err := demoConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseConfig(raw, "demo", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	countries := map[string]bool{}
+	for _, s := range cfg.Sources {
+		countries[s.Country] = true
+		name := strings.TrimPrefix(s.URL, "demo:/")
+		if _, err := demoFiles.ReadFile("demo/" + name); err != nil {
+			t.Errorf("source %s: %v", s.Name, err)
+		}
+	}
+	if len(countries) < 4 || !cfg.Harvest.Demo {
+		t.Fatalf("demo covers %v (demo=%v), want at least four directories", countries, cfg.Harvest.Demo)
+	}
+	if keys := envKeys(cfg); len(keys) < 8 {
+		t.Fatalf("envKeys = %v", keys)
+	}
+}

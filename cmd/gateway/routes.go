@@ -1,0 +1,26 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes lists every route of the gateway's HTTP API in one place.
+func (s *server) routes(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, h handlerFunc) {
+		mux.Handle(pattern, s.instrument(pattern, h))
+	}
+	handle("GET /api/v1/datasets", s.listDatasets)
+	handle("GET /api/v1/datasets/{id}", s.getDataset)
+	handle("GET /api/v1/datasets/{id}/history", s.datasetHistory)
+	handle("GET /api/v1/sources", s.listSources)
+	handle("GET /api/v1/sources/{name}", s.getSource)
+	handle("GET /api/v1/harvests/{id}", s.getHarvest)
+	handle("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	handle("/", s.notFound)
+	return mux
+}
