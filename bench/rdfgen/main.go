@@ -53,6 +53,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("rdfgen", flag.ContinueOnError)
 	mb := fs.Float64("mb", 80, "write copies until the Turtle file holds at least this many megabytes (10^6 bytes)")
 	jsonldMB := fs.Float64("jsonld-mb", 0, "stop adding copies to the JSON-LD file once it holds this many megabytes (0: no bound)")
+	nCopies := fs.Int("copies", 0, "write exactly this many copies, whatever their size (overrides -mb)")
 	out := fs.String("out", "bench/out", "directory to write the files to")
 	src := fs.String("src", "testdata/corpus/no-fdk-legacy/nav-2017-10-31.ttl", "the catalogue to copy, in Turtle")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +79,11 @@ func run(args []string, stdout io.Writer) error {
 	targetTTL := int64(*mb * 1e6)
 	targetJSONLD := int64(*jsonldMB * 1e6)
 	copies, jsonldCopies := 0, 0
-	for copies == 0 || ws.ttl.n < targetTTL {
+	more := func() bool { return copies == 0 || ws.ttl.n < targetTTL }
+	if *nCopies > 0 {
+		more = func() bool { return copies < *nCopies }
+	}
+	for more() {
 		withJSONLD := targetJSONLD <= 0 || ws.jsonld.n < targetJSONLD
 		if err := ws.writeCopy(cat, copies, withJSONLD); err != nil {
 			return err
