@@ -65,12 +65,16 @@ func (d *document) Records(opt mapOptions, fn func(catalog.Dataset) error) (mapS
 		if kind == "" {
 			continue
 		}
+		iri := k
 		if strings.HasPrefix(k, "_:") {
-			st.Rejected++
-			continue
+			if opt.SkolemBase == "" {
+				st.Rejected++
+				continue
+			}
+			iri = opt.SkolemBase + k[2:]
 		}
 		lines := make([]string, 0, len(ts))
-		rec := catalog.Dataset{ID: catalog.IDFor(k), IRI: k, Kind: kind, Title: catalog.Text{}}
+		rec := catalog.Dataset{ID: catalog.IDFor(iri), IRI: iri, Kind: kind, Title: catalog.Text{}}
 		for _, t := range ts {
 			lines = append(lines, t.Serialize(0))
 			if t.Pred.String() == "http://purl.org/dc/terms/title" {
