@@ -568,10 +568,10 @@ func TestFileSource(t *testing.T) {
 	t.Run("directory with a bad file", func(t *testing.T) {
 		dir := t.TempDir()
 		for name, src := range map[string]string{
-			"a.ttl":      "no-fdk-legacy/export-oslokommune.ttl",     // 5 datasets
-			"b.rdf":      "no-fdk-legacy/oljedir.xml",                // 3
+			"a.ttl":      "no-fdk-legacy/export-oslokommune.ttl",    // 5 datasets
+			"b.rdf":      "no-fdk-legacy/oljedir.xml",               // 3
 			"c.ttl":      "no-fdk-legacy/datasett-syntax-error.ttl", // malformed
-			"d.jsonld":   "no-fdk-legacy/entryscape.jsonld",          // 9
+			"d.jsonld":   "no-fdk-legacy/entryscape.jsonld",         // 9
 			".hidden.nt": "no-fdk-legacy/datasett-syntax-error.ttl", // skipped
 		} {
 			if err := os.WriteFile(filepath.Join(dir, name), readCorpus(t, src), 0o644); err != nil {
