@@ -163,6 +163,10 @@ type Distribution struct {
 	Availability          string   `json:"availability,omitempty"`
 	Issued                string   `json:"issued,omitempty"`
 	Modified              string   `json:"modified,omitempty"`
+
+	// Profile holds what the source says about the distribution that has no
+	// field above, by property IRI (values as N-Triples), as Dataset.Profile.
+	Profile map[string][]string `json:"profile,omitempty"`
 }
 
 // Agent is a foaf:Agent: a publisher or creator.
