@@ -231,6 +231,7 @@ func (r *run) readPage(ctx context.Context, pageURL, hint string, body io.Reader
 	for _, p := range stats.Problems {
 		r.note(p, pageURL)
 	}
+	r.droppedWarnings += stats.MoreProblems
 	if stats.Rejected > 0 {
 		r.h.metrics.recordN(r.cfg.Name, "rejected", stats.Rejected)
 	}
