@@ -326,7 +326,9 @@ type Store interface {
 	// StatusComplete, every record the source listed before but not in this
 	// run is withdrawn for that source (a record no source lists any more is
 	// marked withdrawn, kept with its history); it returns how many. Any
-	// other status withdraws nothing.
+	// other status withdraws nothing, and so does a complete report with
+	// NotModified set: the source answered 304, its listing is unchanged,
+	// and the run put no record.
 	FinishRun(ctx context.Context, run int64, rep Report) (withdrawn int, err error)
 	// SetValidators stores the ETag and Last-Modified of a source's last complete fetch.
 	SetValidators(ctx context.Context, source, etag, lastModified string) error

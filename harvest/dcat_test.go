@@ -32,7 +32,7 @@ func TestCorpus(t *testing.T) {
 		s.set(key, page{body: readCorpus(t, row.path), contentType: ct})
 		t.Run(row.path, func(t *testing.T) {
 			// A store each: the examples share IRIs.
-			st := newMemStore()
+			st := newStore(t)
 			h := newTestHarvester(st, Options{})
 			name := fmt.Sprintf("corpus-%d", i)
 			rep := mustRun(t, h, Config{Name: name, Kind: KindDCAT, URL: s.URL + key})
@@ -55,7 +55,7 @@ func TestCorpus(t *testing.T) {
 // TestMalformed harvests every file SOURCES.md marks MALFORMED: the run
 // fails with the fault's line and column, and stores nothing.
 func TestMalformed(t *testing.T) {
-	st := newMemStore()
+	st := newStore(t)
 	h := newTestHarvester(st, Options{})
 	s := newSite(t)
 	n := 0
@@ -132,7 +132,7 @@ func TestHydraPaging(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := hydraSite(t, tc.link)
-			st := newMemStore()
+			st := newStore(t)
 			h := newTestHarvester(st, Options{})
 			rep := mustRun(t, h, Config{Name: "paged", Kind: KindDCAT, URL: s.URL + "/catalog?page=1"})
 			if rep.Status != catalog.StatusComplete || rep.Pages != 3 || len(rep.Errors) > 0 {
@@ -158,7 +158,7 @@ func TestPagingLoop(t *testing.T) {
 	p3 := s.pages["/catalog?page=3"]
 	p3.body = append(p3.body, fmt.Sprintf("<> <%snext> <%s/catalog?page=1> .\n", hydra, s.URL)...)
 	s.set("/catalog?page=3", p3)
-	st := newMemStore()
+	st := newStore(t)
 	rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "loop", Kind: KindDCAT, URL: s.URL + "/catalog?page=1"})
 	if rep.Status != catalog.StatusFailed || rep.Pages != 3 {
 		t.Fatalf("status %s pages %d, want failed after 3", rep.Status, rep.Pages)
@@ -173,7 +173,7 @@ func TestPagingLoop(t *testing.T) {
 
 func TestMaxPages(t *testing.T) {
 	s := hydraSite(t, nextIRI)
-	st := newMemStore()
+	st := newStore(t)
 	rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "max", Kind: KindDCAT, URL: s.URL + "/catalog?page=1",
 		Limits: Limits{MaxPages: 2}})
 	if rep.Status != catalog.StatusPartial || rep.Pages != 2 || len(rep.Errors) != 1 {
@@ -209,7 +209,7 @@ func TestMaxBytes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newMemStore()
+			st := newStore(t)
 			rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "big", Kind: KindDCAT, URL: s.URL + "/catalog?page=1", Limits: tc.limits})
 			if rep.Status != tc.status || rep.Pages != tc.pages {
 				t.Fatalf("status %s pages %d errors %v, want %s after %d", rep.Status, rep.Pages, rep.Errors, tc.status, tc.pages)
@@ -230,7 +230,7 @@ func TestDecodeErrorOnLaterPage(t *testing.T) {
 	s := hydraSite(t, nextIRI)
 	bad := readCorpus(t, "no-fdk-legacy/datasett-syntax-error.ttl")
 	s.set("/catalog?page=2", page{body: bad, contentType: "text/turtle"})
-	st := newMemStore()
+	st := newStore(t)
 	rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "p", Kind: KindDCAT, URL: s.URL + "/catalog?page=1"})
 	if rep.Status != catalog.StatusPartial || rep.Withdrawn != 0 {
 		t.Fatalf("status %s withdrawn %d, want partial, 0", rep.Status, rep.Withdrawn)
@@ -252,7 +252,7 @@ func TestDuplicateAcrossPages(t *testing.T) {
 	p2 := s.pages["/catalog?page=2"]
 	p2.body = append(append([]byte{}, p2.body...), p1...)
 	s.set("/catalog?page=2", p2)
-	st := newMemStore()
+	st := newStore(t)
 	rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "dup", Kind: KindDCAT, URL: s.URL + "/catalog?page=1"})
 	if rep.Status != catalog.StatusComplete {
 		t.Fatalf("status %s errors %v", rep.Status, rep.Errors)
@@ -272,12 +272,14 @@ func TestDuplicateAcrossPages(t *testing.T) {
 	}
 }
 
-// TestConditionalGET: the second run sends the validators, gets 304, makes
-// one request, writes nothing and withdraws nothing.
-func TestConditionalGET(t *testing.T) {
+// notModifiedRuns harvests nav-2017-10-31.ttl twice from a server that
+// answers the second, conditional, GET with 304. It returns the store, the
+// second report, the requests and puts the second run made, and the
+// conditional requests' If-Modified-Since headers.
+func notModifiedRuns(t *testing.T) (st *testStore, second catalog.Report, requests int, puts int64, conditional []string) {
+	t.Helper()
 	s := newSite(t)
 	body := readCorpus(t, "no-fdk-legacy/nav-2017-10-31.ttl")
-	var conditional []string
 	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.reqs = append(s.reqs, r)
@@ -292,31 +294,47 @@ func TestConditionalGET(t *testing.T) {
 		w.Header().Set("Content-Type", "text/turtle")
 		w.Write(body)
 	})
-	st := newMemStore()
+	st = newStore(t)
 	h := newTestHarvester(st, Options{})
 	cfg := Config{Name: "nav", Country: "NO", Kind: KindDCAT, URL: s.URL + "/nav.ttl"}
 	first := mustRun(t, h, cfg)
-	if first.Status != catalog.StatusComplete || first.Added == 0 || first.NotModified {
+	if first.Status != catalog.StatusComplete || first.Added != 42 || first.NotModified {
 		t.Fatalf("first run: %+v", first)
 	}
 	src, _ := st.Source(context.Background(), "nav")
 	if src.ETag != `"v1"` || src.LastModified == "" {
 		t.Fatalf("validators not saved: %+v", src.Source)
 	}
-	before, puts := s.requests(), st.puts
-	second := mustRun(t, h, cfg)
-	if second.Status != catalog.StatusComplete || !second.NotModified || second.Withdrawn != 0 || second.Pages != 0 {
-		t.Fatalf("second run: %+v, want complete, not modified, nothing withdrawn", second)
+	before, puts0 := s.requests(), st.puts.Load()
+	second = mustRun(t, h, cfg)
+	return st, second, s.requests() - before, st.puts.Load() - puts0, conditional
+}
+
+// TestConditionalGET: the second run sends the validators, gets 304, makes
+// one request and writes nothing; the run is complete and not modified.
+func TestConditionalGET(t *testing.T) {
+	_, second, requests, puts, conditional := notModifiedRuns(t)
+	if second.Status != catalog.StatusComplete || !second.NotModified || second.Pages != 0 || second.Added+second.Updated+second.Unchanged != 0 {
+		t.Fatalf("second run: %+v, want complete, not modified, nothing read", second)
 	}
-	if got := s.requests() - before; got != 1 || len(conditional) != 1 || conditional[0] == "" {
-		t.Errorf("second run made %d requests (%d conditional), want 1 with both validators", got, len(conditional))
+	if requests != 1 || len(conditional) != 1 || conditional[0] == "" {
+		t.Errorf("second run made %d requests (%d conditional), want 1 with both validators", requests, len(conditional))
 	}
-	if st.puts != puts {
-		t.Errorf("second run wrote %d records", st.puts-puts)
+	if puts != 0 {
+		t.Errorf("second run wrote %d records", puts)
+	}
+}
+
+// TestNotModifiedWithdrawsNothing: a 304 run withdraws nothing. This needs
+// the store to honour Report.NotModified in FinishRun (catalog.Store contract).
+func TestNotModifiedWithdrawsNothing(t *testing.T) {
+	st, second, _, _, _ := notModifiedRuns(t)
+	if second.Withdrawn != 0 {
+		t.Errorf("the store withdrew %d records on a 304 run: FinishRun must not withdraw when rep.NotModified", second.Withdrawn)
 	}
 	for iri, r := range records(t, st, "nav") {
-		if r.Withdrawn || r.Sources[0].Withdrawn != nil {
-			t.Errorf("%s withdrawn after a 304", iri)
+		if r.Withdrawn || provenance(r, "nav").Withdrawn != nil {
+			t.Fatalf("%s withdrawn after a 304", iri)
 		}
 	}
 }
@@ -336,7 +354,7 @@ func TestRetries(t *testing.T) {
 		w.Write(body)
 	})
 	start := time.Now()
-	rep := mustRun(t, newTestHarvester(newMemStore(), Options{}), Config{Name: "dk", Kind: KindDCAT, URL: s.URL})
+	rep := mustRun(t, newTestHarvester(newStore(t), Options{}), Config{Name: "dk", Kind: KindDCAT, URL: s.URL})
 	if rep.Status != catalog.StatusComplete || calls != 3 || rep.Added != 1 {
 		t.Fatalf("status %s calls %d added %d errors %v, want complete after 3 calls", rep.Status, calls, rep.Added, rep.Errors)
 	}
@@ -366,7 +384,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	}
 	t.Run("capped", func(t *testing.T) {
 		s := serve(t, 1, "86400")
-		h := newTestHarvester(newMemStore(), Options{MaxRetryAfter: 50 * time.Millisecond})
+		h := newTestHarvester(newStore(t), Options{MaxRetryAfter: 50 * time.Millisecond})
 		rep := mustRun(t, h, Config{Name: "dk", Kind: KindDCAT, URL: s.URL, Limits: Limits{Timeout: time.Minute}})
 		if rep.Status != catalog.StatusComplete {
 			t.Fatalf("status %s errors %v, want complete after a capped wait", rep.Status, rep.Errors)
@@ -374,7 +392,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	})
 	t.Run("past deadline", func(t *testing.T) {
 		s := serve(t, 100, "30")
-		h := newTestHarvester(newMemStore(), Options{})
+		h := newTestHarvester(newStore(t), Options{})
 		rep := mustRun(t, h, Config{Name: "dk", Kind: KindDCAT, URL: s.URL, Limits: Limits{Timeout: 2 * time.Second}})
 		if rep.Status != catalog.StatusFailed || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "429") {
 			t.Fatalf("status %s errors %v, want failed with the 429", rep.Status, rep.Errors)
@@ -383,7 +401,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	t.Run("server error kept", func(t *testing.T) {
 		s := newSite(t)
 		s.set("/", page{status: http.StatusBadGateway})
-		rep := mustRun(t, newTestHarvester(newMemStore(), Options{}), Config{Name: "gw", Kind: KindDCAT, URL: s.URL + "/"})
+		rep := mustRun(t, newTestHarvester(newStore(t), Options{}), Config{Name: "gw", Kind: KindDCAT, URL: s.URL + "/"})
 		if rep.Status != catalog.StatusFailed || !strings.Contains(rep.Errors[0].Message, "502") || !strings.Contains(rep.Errors[0].Message, "4 attempts") {
 			t.Fatalf("status %s errors %v, want failed with 502 after 4 attempts", rep.Status, rep.Errors)
 		}
@@ -396,7 +414,7 @@ func TestWithdrawal(t *testing.T) {
 	s := newSite(t)
 	dir := "no-fdk-dataset-harvester/"
 	s.set("/datasets", page{body: readCorpus(t, dir+"harvest_response_0.ttl"), contentType: "text/turtle"})
-	st := newMemStore()
+	st := newStore(t)
 	h := newTestHarvester(st, Options{})
 	cfg := Config{Name: "fdk", Kind: KindDCAT, URL: s.URL + "/datasets"}
 	first := mustRun(t, h, cfg)
@@ -423,7 +441,7 @@ func TestWithdrawal(t *testing.T) {
 func TestFailedRunKeepsData(t *testing.T) {
 	s := newSite(t)
 	s.set("/c", page{body: readCorpus(t, "no-fdk-legacy/export-oslokommune.ttl"), contentType: "text/turtle"})
-	st := newMemStore()
+	st := newStore(t)
 	h := newTestHarvester(st, Options{})
 	cfg := Config{Name: "oslo", Kind: KindDCAT, URL: s.URL + "/c"}
 	if rep := mustRun(t, h, cfg); rep.Status != catalog.StatusComplete || rep.Added != 5 {
@@ -463,7 +481,7 @@ func TestConflictAndAggregator(t *testing.T) {
 	changed = strings.Replace(changed, "dcat:Dataset", "dcat:Dataset ; <http://purl.org/dc/terms/description> \"an other description\"@en", 1)
 	s.set("/other", page{body: []byte(changed), contentType: "text/turtle"})
 	s.set("/eu", page{body: orig, contentType: "text/turtle"})
-	st := newMemStore()
+	st := newStore(t)
 	h := newTestHarvester(st, Options{})
 	se := mustRun(t, h, Config{Name: "se", Country: "SE", Kind: KindDCAT, URL: s.URL + "/se"})
 	n := se.Added
@@ -498,7 +516,7 @@ func TestConflictAndAggregator(t *testing.T) {
 func TestPanicRecovered(t *testing.T) {
 	s := newSite(t)
 	s.set("/c", page{body: readCorpus(t, "dk-dcat-ap-dk/basic-example1.ttl"), contentType: "text/turtle"})
-	st := newMemStore()
+	st := newStore(t)
 	calls := 0
 	h := newTestHarvester(st, Options{Progress: func(string, int, int, int64) {
 		if calls++; calls == 1 {
@@ -532,7 +550,7 @@ func TestTimeout(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	st := newMemStore()
+	st := newStore(t)
 	rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "slow", Kind: KindDCAT, URL: s.URL, Limits: Limits{Timeout: 300 * time.Millisecond}})
 	if rep.Status != catalog.StatusFailed || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "timed out") {
 		t.Fatalf("status %s errors %v, want failed, timed out", rep.Status, rep.Errors)
@@ -551,7 +569,7 @@ func TestProblemsBounded(t *testing.T) {
 		p.body = append(append([]byte{}, p.body...), s2.pages["/catalog?page=1"].body...)
 		s2.set(fmt.Sprintf("/catalog?page=%d", i), p)
 	}
-	rep := mustRun(t, newTestHarvester(newMemStore(), Options{MaxProblems: 2}), Config{Name: "b", Kind: KindDCAT, URL: s2.URL + "/catalog?page=1"})
+	rep := mustRun(t, newTestHarvester(newStore(t), Options{MaxProblems: 2}), Config{Name: "b", Kind: KindDCAT, URL: s2.URL + "/catalog?page=1"})
 	if len(rep.Warnings) != 3 || !strings.Contains(rep.Warnings[2].Message, "more warnings not listed") {
 		t.Fatalf("warnings %v, want 2 and a count of the rest", rep.Warnings)
 	}
@@ -559,7 +577,7 @@ func TestProblemsBounded(t *testing.T) {
 
 func TestFileSource(t *testing.T) {
 	t.Run("file", func(t *testing.T) {
-		st := newMemStore()
+		st := newStore(t)
 		rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "f", Kind: KindFile, URL: corpusPath("no-fdk-legacy/nav-2017-10-31.ttl")})
 		if rep.Status != catalog.StatusComplete || countKind(records(t, st, "f"), catalog.KindDataset) != 42 {
 			t.Fatalf("status %s errors %v datasets %d", rep.Status, rep.Errors, countKind(records(t, st, "f"), catalog.KindDataset))
@@ -578,7 +596,7 @@ func TestFileSource(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		st := newMemStore()
+		st := newStore(t)
 		rep := mustRun(t, newTestHarvester(st, Options{}), Config{Name: "d", Kind: KindFile, URL: "file://" + dir})
 		if rep.Status != catalog.StatusPartial || rep.Pages != 4 || len(rep.Errors) != 1 ||
 			rep.Errors[0].URL != fileURL(filepath.Join(dir, "c.ttl")) || rep.Errors[0].Line == 0 {

@@ -119,22 +119,6 @@ func (s *site) requests() int {
 	return len(s.reqs)
 }
 
-// records returns the records a source lists (withdrawn too), by IRI.
-func records(t *testing.T, st *memStore, source string) map[string]catalog.Dataset {
-	t.Helper()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := map[string]catalog.Dataset{}
-	for _, r := range st.records {
-		for _, p := range r.Sources {
-			if p.Source == source {
-				out[r.IRI] = *r
-			}
-		}
-	}
-	return out
-}
-
 func countKind(recs map[string]catalog.Dataset, kind string) int {
 	n := 0
 	for _, r := range recs {
