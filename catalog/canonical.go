@@ -258,6 +258,16 @@ func (c *canon) skolemIRI(id uint32, base, source string, identifiers []string) 
 // appendIRI appends <iri>, escaping what N-Triples does not allow in an IRI.
 func appendIRI(b, iri []byte) []byte {
 	b = append(b, '<')
+	clean := true
+	for _, ch := range iri {
+		if ch <= 0x20 || ch == '<' || ch == '>' || ch == '"' || ch == '{' || ch == '}' || ch == '|' || ch == '^' || ch == '`' || ch == '\\' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return append(append(b, iri...), '>')
+	}
 	for _, ch := range iri {
 		switch {
 		case ch <= 0x20, ch == '<', ch == '>', ch == '"', ch == '{', ch == '}', ch == '|', ch == '^', ch == '`', ch == '\\':

@@ -264,7 +264,8 @@ func fieldOf(p string) field {
 		return fMediaType
 	case nsDCT + "rights":
 		return fRights
-	case nsDCAT + "accessService":
+	case nsDCAT + "accessService",
+		"http://dcat.no/dcatapi/accessService": // DCAT-AP-NO 1.1, before DCAT 2 had dcat:accessService
 		return fAccessService
 	case nsDCAT + "byteSize":
 		return fByteSize
@@ -302,10 +303,33 @@ type mapper struct {
 	stats *MapStats
 	ids   map[string]uint32 // property IRI -> term id (noTerm if unused)
 	pf    map[uint32]field  // property term id -> field
+	seen  map[uint64]struct{}
+	outs  []uint32
+}
+
+// outUnique returns the triples of subject n, each (property, object) once,
+// in document order. The slice is reused by the next call.
+func (m *mapper) outUnique(n uint32) []uint32 {
+	out := m.x.out(n)
+	if len(out) < 2 {
+		return out
+	}
+	clear(m.seen)
+	m.outs = m.outs[:0]
+	for _, t := range out {
+		_, p, o := m.d.triple(t)
+		k := uint64(p)<<32 | uint64(o)
+		if _, dup := m.seen[k]; dup {
+			continue
+		}
+		m.seen[k] = struct{}{}
+		m.outs = append(m.outs, t)
+	}
+	return slices.Clone(m.outs)
 }
 
 func newMapper(d *Document, x *docIndex, opt MapOptions, stats *MapStats) *mapper {
-	return &mapper{d: d, x: x, c: newCanon(d, x), opt: opt, stats: stats, ids: map[string]uint32{}, pf: map[uint32]field{}}
+	return &mapper{d: d, x: x, c: newCanon(d, x), opt: opt, stats: stats, ids: map[string]uint32{}, pf: map[uint32]field{}, seen: map[uint64]struct{}{}}
 }
 
 // id returns the term id of an IRI, or noTerm.
@@ -481,7 +505,7 @@ func (m *mapper) dataset(r recordRef) Dataset {
 	d := m.d
 	ds := Dataset{ID: IDFor(r.iri), IRI: r.iri, Kind: r.kind}
 	var dists []uint32
-	for _, t := range m.x.out(r.id) {
+	for _, t := range m.outUnique(r.id) {
 		_, p, o := d.triple(t)
 		pIRI := d.text(p)
 		literal := d.kind(o) != termIRI && d.kind(o) != termBlank
@@ -882,7 +906,7 @@ func (m *mapper) distribution(record string, o uint32) Distribution {
 	}
 	var formats []uint32
 	var media string
-	for _, t := range m.x.out(o) {
+	for _, t := range m.outUnique(o) {
 		_, p, v := d.triple(t)
 		pIRI := d.text(p)
 		switch m.field(p) {

@@ -286,7 +286,40 @@ func (d *Document) index() *docIndex {
 		order[next[s]] = uint32(i)
 		next[s]++
 	}
-	d.idx = &docIndex{start: start, order: order}
+	// A graph is a set: a triple stated twice (a publisher described in
+	// every page of a catalogue) is listed once, where it was first stated.
+	w := uint32(0)
+	seen := map[uint64]struct{}{}
+	for s := 0; s < nt; s++ {
+		from, to := start[s], start[s+1]
+		start[s] = w
+		seg := order[from:to]
+		for i, t := range seg {
+			_, p, o := d.triple(t)
+			dup := false
+			if len(seg) <= 16 {
+				for _, u := range seg[:i] {
+					if _, up, uo := d.triple(u); up == p && uo == o {
+						dup = true
+						break
+					}
+				}
+			} else {
+				if i == 0 {
+					clear(seen)
+				}
+				k := uint64(p)<<32 | uint64(o)
+				_, dup = seen[k]
+				seen[k] = struct{}{}
+			}
+			if !dup {
+				order[w] = t
+				w++
+			}
+		}
+	}
+	start[nt] = w
+	d.idx = &docIndex{start: start, order: order[:w]}
 	return d.idx
 }
 
