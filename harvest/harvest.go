@@ -191,6 +191,15 @@ var (
 // not record the run (or the configuration is unusable); faults of the
 // source are in the report.
 func (h *Harvester) Run(ctx context.Context, cfg Config) (rep catalog.Report, err error) {
+	// A panic outside the fetching (in the store, say) still must not take
+	// down the other sources.
+	defer func() {
+		if v := recover(); v != nil {
+			h.logger.Error("harvest panicked", "source", cfg.Name, "panic", v, "stack", string(debug.Stack()))
+			rep.Status = catalog.StatusFailed
+			err = fmt.Errorf("harvest %s: internal error: %v", cfg.Name, v)
+		}
+	}()
 	if err := checkConfig(cfg); err != nil {
 		return catalog.Report{Source: cfg.Name, Status: catalog.StatusFailed}, err
 	}
