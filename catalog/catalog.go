@@ -163,6 +163,10 @@ type Distribution struct {
 	Availability          string   `json:"availability,omitempty"`
 	Issued                string   `json:"issued,omitempty"`
 	Modified              string   `json:"modified,omitempty"`
+
+	// Profile holds what the source says about the distribution that has no
+	// field above, by property IRI (values as N-Triples), as Dataset.Profile.
+	Profile map[string][]string `json:"profile,omitempty"`
 }
 
 // Agent is a foaf:Agent: a publisher or creator.
@@ -322,7 +326,9 @@ type Store interface {
 	// StatusComplete, every record the source listed before but not in this
 	// run is withdrawn for that source (a record no source lists any more is
 	// marked withdrawn, kept with its history); it returns how many. Any
-	// other status withdraws nothing.
+	// other status withdraws nothing, and so does a complete report with
+	// NotModified set: the source answered 304, its listing is unchanged,
+	// and the run put no record.
 	FinishRun(ctx context.Context, run int64, rep Report) (withdrawn int, err error)
 	// SetValidators stores the ETag and Last-Modified of a source's last complete fetch.
 	SetValidators(ctx context.Context, source, etag, lastModified string) error
