@@ -10,7 +10,7 @@ import (
 // Schedule runs every source on its interval (Config.Every, default a day)
 // until ctx ends, and then waits for the runs in progress, which ctx
 // cancels, to record their reports. Each source runs once soon after the
-// start (within a tenth of its interval) and then about every interval, a
+// start (within two seconds, or a tenth of its interval if less) and then about every interval, a
 // tenth either way, so that sources spread out; a source never runs twice
 // at once, and at most Options.Concurrency sources run together. It blocks:
 // the caller decides to go it. Errors of single runs are logged.
@@ -34,7 +34,10 @@ func (h *Harvester) loop(ctx context.Context, cfg Config, sem chan struct{}) {
 		every = DefaultEvery
 	}
 	log := h.logger.With("source", cfg.Name)
-	wait := jitter(every/10, 1)
+	// The first run comes within seconds of the start, so that a gateway
+	// that starts (or restarts) shows a current catalogue; conditional GET
+	// makes that cheap for sources that did not change.
+	wait := jitter(min(every/10, 2*time.Second), 1)
 	for {
 		t := time.NewTimer(wait)
 		select {

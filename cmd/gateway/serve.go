@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"samband/catalog/sqlite"
+	"samband/harvest"
+)
+
+const serveUsage = `serve [flags]
+
+Serves the HTTP API (/api/v1/...) and /metrics, and harvests the configured
+sources on their schedules until interrupted; then it stops taking requests,
+lets running harvests record their reports, and exits.
+
+With --demo it runs the bundled demo: real catalogues from Norway, Sweden,
+Denmark and the EU, served by a local file server it starts itself.`
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "serve", serveUsage)
+	configPath := fs.String("config", "", "YAML configuration file (see README); none: defaults and GATEWAY_* variables")
+	demo := fs.Bool("demo", false, "run the bundled demo configuration and catalogues")
+	db := fs.String("db", "", "SQLite file of the catalogue (overrides the config's db)")
+	addr := fs.String("addr", "", "listen address HOST:PORT (overrides the config's addr)")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := serveConfig(e, *configPath, *demo)
+	if err != nil {
+		return err
+	}
+	if *db != "" {
+		cfg.DB = *db
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	logger, err := newLogger(cfg.Log, e.stderr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, logger, nil)
+}
+
+// serveConfig reads the configuration: the demo's, or a file, or none.
+func serveConfig(e env, path string, demo bool) (Config, error) {
+	if demo {
+		if path != "" {
+			return Config{}, usagef("serve: --demo and --config exclude each other")
+		}
+		raw, err := demoConfig()
+		if err != nil {
+			return Config{}, err
+		}
+		return parseConfig(raw, "demo", e.getenv)
+	}
+	return loadConfig(path, e.getenv)
+}
+
+// serve runs the gateway until ctx ends. When ready is not nil, it receives
+// the address the server listens on once it does.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	if cfg.Harvest.Demo {
+		base, err := startDemoServer(ctx, logger)
+		if err != nil {
+			return err
+		}
+		resolveDemoURLs(&cfg, base)
+		logger.Info("demo catalogues served", "url", base)
+	}
+	if dir := filepath.Dir(cfg.DB); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	store, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", cfg.DB, err)
+	}
+	defer store.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := harvest.New(store, nil, logger, harvest.Options{
+		UserAgent:   harvest.UserAgent(version, cfg.PublicURL),
+		SkolemBase:  cfg.PublicURL + "/.well-known/genid/",
+		Registerer:  reg,
+		Concurrency: cfg.Harvest.Concurrency,
+	})
+	srv := &http.Server{
+		Handler:           newServer(store, logger, reg).routes(reg),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	logger.Info("gateway serving", "addr", ln.Addr().String(), "db", cfg.DB, "sources", len(cfg.Sources), "version", version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	harvestCtx, stopHarvest := context.WithCancel(ctx)
+	defer stopHarvest()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.Schedule(harvestCtx, harvestConfigs(cfg))
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		stopHarvest()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("gateway stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopHarvest()
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("gateway stopped")
+	return nil
+}
+
+// harvestConfigs turns the configured sources into harvest configurations.
+func harvestConfigs(cfg Config) []harvest.Config {
+	out := make([]harvest.Config, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		out = append(out, harvestConfig(s))
+	}
+	return out
+}
+
+func harvestConfig(s SourceConfig) harvest.Config {
+	return harvest.Config{
+		Name:       s.Name,
+		Country:    s.Country,
+		Kind:       s.Kind,
+		URL:        s.URL,
+		Aggregator: s.Aggregator,
+		Every:      time.Duration(s.Schedule),
+		Limits: harvest.Limits{
+			MaxPages: s.Limits.MaxPages,
+			MaxBytes: s.Limits.MaxBytes,
+			Timeout:  time.Duration(s.Limits.Timeout),
+		},
+	}
+}
