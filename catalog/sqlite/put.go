@@ -31,7 +31,10 @@ import (
 //     never a Conflict against data.europa.eu's copy of its own records.
 //   - the sender is an aggregator, or sent the owner's hash: Merged (the
 //     sender's provenance is added or refreshed; the record is not changed).
-//   - otherwise Conflict, and nothing is written.
+//   - otherwise Conflict, and nothing is written. A source whose
+//     provenance was merged before and that now says something else thus
+//     keeps its old provenance untouched, and a complete run withdraws it:
+//     the source no longer says what the record holds.
 //
 // Every change of a record or of its list of sources takes the next number
 // of the change sequence; Unchanged and a Merged that only refreshes a

@@ -269,9 +269,9 @@ func (s *Store) History(ctx context.Context, id string) ([]catalog.Dataset, erro
 	return versions, nil
 }
 
-// Sources returns every source, by name, with the number of records it
-// lists (withdrawn for it or not: those whose provenance of it is not
-// withdrawn, merged ones included) and its last run, running or finished.
+// Sources returns every source, ordered by name, with the number of
+// records it lists (those whose provenance of it is not withdrawn, merged
+// ones included) and its last run, running or finished.
 func (s *Store) Sources(ctx context.Context) ([]catalog.SourceStatus, error) {
 	tx, err := s.readTx(ctx)
 	if err != nil {

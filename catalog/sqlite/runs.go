@@ -99,7 +99,7 @@ func (s *Store) StartRun(ctx context.Context, source string, started time.Time) 
 			return nil, err
 		}
 		for _, st := range stale {
-			msg := fmt.Sprintf("the run never finished: run %d of the source started before it did, and replaces it", id)
+			msg := fmt.Sprintf("the run never finished: run %d of the same source replaced it", id)
 			if s.runs[st.ID] == nil {
 				msg = fmt.Sprintf("the run never finished: the gateway stopped during it (found by run %d)", id)
 			}
