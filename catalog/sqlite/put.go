@@ -17,7 +17,10 @@ import (
 //   - identity: the record with id catalog.IDFor(rec.IRI); else, for each of
 //     rec.Identifiers in turn, the record whose IRI it is, or the one record
 //     that has it as an identifier (an identifier held by two or more stored
-//     records identifies none, so that a bare "1" merges nothing). A record
+//     records identifies none, so that a bare "1" merges nothing). Identity
+//     by identifier links only to a record another source owns: two IRIs
+//     from one source are two records, whatever identifier they share (real
+//     catalogues copy one dct:identifier onto several datasets). A record
 //     found through an identifier keeps the id and IRI it was stored under.
 //   - no record: Added; the sending source owns it.
 //   - the sender owns it: Unchanged when the hash is the one it sent last and
@@ -128,7 +131,7 @@ func (s *Store) identifyLocked(ctx context.Context, rec *catalog.Dataset, source
 		if err != nil {
 			return c, false, err
 		}
-		if ok && c.iri == ident {
+		if ok && c.iri == ident && c.owner != source {
 			return c, true, nil
 		}
 		id, err := s.identifiedLocked(ctx, ident)
@@ -139,8 +142,11 @@ func (s *Store) identifyLocked(ctx context.Context, rec *catalog.Dataset, source
 			continue
 		}
 		c, ok, err = s.lookupLocked(ctx, id, source)
-		if err != nil || ok {
-			return c, ok, err
+		if err != nil {
+			return c, false, err
+		}
+		if ok && c.owner != source {
+			return c, true, nil
 		}
 	}
 	return stored{}, false, nil

@@ -228,7 +228,9 @@ func (s *Store) FinishRun(ctx context.Context, run int64, rep catalog.Report) (i
 			rep.Errors = append(rep.Errors, catalog.Problem{Severity: "error",
 				Message: fmt.Sprintf("some records of the run were not stored (%v): nothing withdrawn", lost)})
 		}
-		if rep.Status == catalog.StatusComplete {
+		// A complete run that was answered "304 Not Modified" read no
+		// records: it lists nothing, so it must withdraw nothing.
+		if rep.Status == catalog.StatusComplete && !rep.NotModified {
 			if withdrawn, err = s.withdrawLocked(ctx, run, r.source, rep.Finished); err != nil {
 				return nil, err
 			}

@@ -51,7 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"AuthorityTakesOverFromAggregator", testAuthorityTakesOver},
 		{"IdentityByIdentifier", testIdentityByIdentifier},
 		{"WithdrawAfterCompleteRun", testWithdraw},
-		{"PartialAndFailedWithdrawNothing", testPartialFailed},
+		{"PartialFailedAndNotModifiedWithdrawNothing", testPartialFailed},
 		{"WithdrawnOnlyWhenNoSourceLists", testWithdrawnOnlyWhenNoSource},
 		{"ComeBack", testComeBack},
 		{"ClaimAfterOwnerWithdrew", testClaimAfterWithdrawal},
@@ -681,6 +681,18 @@ func testIdentityByIdentifier(h *harness) {
 		t.Errorf("Dataset(%s) = %v, want ErrNotFound: it is the same record", other.IRI, err)
 	}
 
+	// Two IRIs from one source are two records, even with one identifier
+	// (real catalogues copy a dct:identifier onto several datasets).
+	twinA, twinB := swedish(scb(7), 1), swedish(scb(8), 1)
+	twinA.Identifiers, twinB.Identifiers = []string{"shared-7-8"}, []string{"shared-7-8"}
+	run = h.start("dataportal-se", at(25))
+	h.put(run, from("dataportal-se", twinA), at(26), catalog.Added)
+	h.put(run, from("dataportal-se", twinB), at(26), catalog.Added)
+	h.finish(run, catalog.StatusPartial, at(27))
+	if d := h.dataset(scb(8)); d.IRI != scb(8) {
+		t.Errorf("Dataset(%s) = %s: one source's second IRI was folded into its first", scb(8), d.IRI)
+	}
+
 	// An identifier two records share identifies neither.
 	h.harvest("dataportal-se", at(30), catalog.StatusComplete, swedish(scb(2), 1), swedish(scb(3), 1))
 	for _, n := range []int{2, 3} {
@@ -695,8 +707,8 @@ func testIdentityByIdentifier(h *harness) {
 	run = h.start("data-europa-eu", at(50))
 	h.put(run, from("data-europa-eu", loose), at(51), catalog.Added)
 	h.finish(run, catalog.StatusPartial, at(52))
-	if p := h.page(catalog.ListOptions{IncludeWithdrawn: true}); p.Total != 4 {
-		t.Errorf("Datasets total = %d, want 4", p.Total)
+	if p := h.page(catalog.ListOptions{IncludeWithdrawn: true}); p.Total != 6 {
+		t.Errorf("Datasets total = %d, want 6", p.Total)
 	}
 }
 
@@ -796,8 +808,13 @@ func testPartialFailed(h *harness) {
 			t.Errorf("after a %s run: %d live records, want 3", status, p.Total)
 		}
 	}
+	// A complete run answered "304 Not Modified" lists nothing and withdraws nothing.
+	run := h.start("fdk", at(250))
+	if n, err := h.st.FinishRun(h.ctx, run, catalog.Report{Status: catalog.StatusComplete, NotModified: true, Finished: at(251)}); err != nil || n != 0 {
+		t.Errorf("FinishRun(not modified) = %d, %v; want 0 withdrawn", n, err)
+	}
 	// A run that read nothing and failed withdraws nothing either.
-	run := h.start("fdk", at(300))
+	run = h.start("fdk", at(300))
 	if n := h.finish(run, catalog.StatusFailed, at(301)); n != 0 {
 		t.Errorf("failed run withdrew %d, want 0", n)
 	}
