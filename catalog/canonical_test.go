@@ -233,3 +233,29 @@ func TestCanonicalEscapes(t *testing.T) {
 		t.Errorf("appendIRI = %s", got)
 	}
 }
+
+// TestDescriptionBounds: a record's description holds the concepts it links
+// to, not the concept scheme they are in, the catalogue that lists it, nor
+// the records it links to.
+func TestDescriptionBounds(t *testing.T) {
+	const doc = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://ex/cat> a dcat:Catalog ; dct:title "Catalogue" ; dcat:dataset <http://ex/d1>, <http://ex/d2> .
+<http://ex/d1> a dcat:Dataset ; dct:title "One" ; dcat:theme <http://ex/t1> ; dct:isPartOf <http://ex/cat> ; dct:relation <http://ex/d2> .
+<http://ex/d2> a dcat:Dataset ; dct:title "Two" .
+<http://ex/t1> a skos:Concept ; skos:prefLabel "Theme one" ; skos:inScheme <http://ex/s> .
+<http://ex/t2> a skos:Concept ; skos:prefLabel "Theme two" ; skos:inScheme <http://ex/s> .
+<http://ex/s> a skos:ConceptScheme ; skos:hasTopConcept <http://ex/t1>, <http://ex/t2> .`
+	recs, _ := mapString(t, doc)
+	orig := one(t, recs, "http://ex/d1").Sources[0].Original
+	for _, in := range []string{`"Theme one"`, "<http://ex/t1> <http://www.w3.org/2004/02/skos/core#inScheme> <http://ex/s>"} {
+		if !strings.Contains(orig, in) {
+			t.Errorf("original lacks %s:\n%s", in, orig)
+		}
+	}
+	for _, out := range []string{`"Theme two"`, "hasTopConcept", `"Catalogue"`, `"Two"`} {
+		if strings.Contains(orig, out) {
+			t.Errorf("original holds %s:\n%s", out, orig)
+		}
+	}
+}
