@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -257,5 +258,33 @@ func TestDescriptionBounds(t *testing.T) {
 		if strings.Contains(orig, out) {
 			t.Errorf("original holds %s:\n%s", out, orig)
 		}
+	}
+}
+
+// TestDescriptionBudget: many records reaching one large resource get their
+// descriptions cut once the document's budget is spent, with a warning; their
+// own triples stay.
+func TestDescriptionBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n")
+	for i := 0; i < 3000; i++ {
+		b.WriteString("<http://ex/big> dct:relation <http://ex/x" + strconv.Itoa(i) + "> .\n")
+	}
+	for i := 0; i < 300; i++ {
+		b.WriteString("<http://ex/d" + strconv.Itoa(i) + "> a dcat:Dataset ; dct:title \"D\" ; dct:source <http://ex/big> .\n")
+	}
+	recs, stats := mapString(t, b.String())
+	if len(recs) != 300 {
+		t.Fatalf("%d records", len(recs))
+	}
+	cut := 0
+	for _, p := range stats.Problems {
+		if strings.Contains(p.Message, "description cut") {
+			cut++
+		}
+	}
+	first, last := recs[0].Sources[0].Original, recs[len(recs)-1].Sources[0].Original
+	if cut == 0 || cut == 300 || strings.Count(first, "\n") != 3003 || strings.Count(last, "\n") != 3 {
+		t.Errorf("%d descriptions cut; first has %d lines, last %d", cut, strings.Count(first, "\n"), strings.Count(last, "\n"))
 	}
 }

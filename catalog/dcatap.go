@@ -109,7 +109,7 @@ func (d *Document) Records(opt MapOptions, fn func(Dataset) error) (MapStats, er
 		ds := m.dataset(r)
 		trip, cut := m.c.describe(r.id)
 		if cut {
-			stats.problem("warning", r.iri, "description cut at %d triples", maxDescribeTriples)
+			stats.problem("warning", r.iri, "description cut at %d triples: it reaches too much of the document", len(trip))
 		}
 		orig := m.c.canonical(trip)
 		ds.Sources = []SourceRecord{{Source: opt.Source, Country: opt.Country, Hash: hashOf(orig), Original: orig}}
