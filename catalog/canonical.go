@@ -20,6 +20,12 @@ const (
 	maxDescribeTriples = 50_000
 	// maxSigDepth bounds the nesting of blank nodes a signature looks into.
 	maxSigDepth = 64
+	// describeBudget bounds the triples of all descriptions of a document,
+	// as a multiple of its triples: shared resources are repeated in every
+	// record that reaches them, but a document that makes each of many
+	// records reach a large shared node gets short descriptions, not
+	// quadratic time.
+	describeBudget = 32
 )
 
 // DefaultSkolemBase is the IRI prefix of blank-node records when
@@ -41,6 +47,8 @@ type canon struct {
 
 	skolem   map[uint32]string // blank record -> its IRI ("" when it has none)
 	inSkolem bool              // computing a skolem IRI: blank records are "_:record"
+
+	spent int // triples written in descriptions so far
 
 	sigs  map[uint32]sigState
 	mark  []uint32 // generation a term was queued in
@@ -83,8 +91,16 @@ func setBit(b []uint64, i uint32)      { b[i/64] |= 1 << (i % 64) }
 func hasBit(b []uint64, i uint32) bool { return b[i/64]&(1<<(i%64)) != 0 }
 
 // describe returns the triples of the description of root, and whether the
-// description was cut at maxDescribeTriples.
+// description was cut at maxDescribeTriples or at the document's budget
+// (the record's own triples are never cut).
 func (c *canon) describe(root uint32) ([]uint32, bool) {
+	limit := min(maxDescribeTriples, describeBudget*len(c.x.order)+100_000-c.spent)
+	trip, cut := c.describeUpTo(root, limit)
+	c.spent += len(trip)
+	return trip, cut
+}
+
+func (c *canon) describeUpTo(root uint32, limit int) ([]uint32, bool) {
 	c.gen++
 	if c.gen == 0 { // wrapped: start the marks afresh
 		clear(c.mark)
@@ -97,7 +113,7 @@ func (c *canon) describe(root uint32) ([]uint32, bool) {
 		n := c.queue[0]
 		c.queue = c.queue[1:]
 		for _, t := range c.x.out(n.id) {
-			if len(c.trip) == maxDescribeTriples {
+			if len(c.trip) >= limit && n.depth > 0 {
 				return c.trip, true
 			}
 			c.trip = append(c.trip, t)

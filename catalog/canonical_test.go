@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -231,5 +232,59 @@ func TestCanonicalEscapes(t *testing.T) {
 	}
 	if got := string(appendIRI(nil, []byte("http://ex/a b>"))); got != `<http://ex/a\u0020b\u003E>` {
 		t.Errorf("appendIRI = %s", got)
+	}
+}
+
+// TestDescriptionBounds: a record's description holds the concepts it links
+// to, not the concept scheme they are in, the catalogue that lists it, nor
+// the records it links to.
+func TestDescriptionBounds(t *testing.T) {
+	const doc = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://ex/cat> a dcat:Catalog ; dct:title "Catalogue" ; dcat:dataset <http://ex/d1>, <http://ex/d2> .
+<http://ex/d1> a dcat:Dataset ; dct:title "One" ; dcat:theme <http://ex/t1> ; dct:isPartOf <http://ex/cat> ; dct:relation <http://ex/d2> .
+<http://ex/d2> a dcat:Dataset ; dct:title "Two" .
+<http://ex/t1> a skos:Concept ; skos:prefLabel "Theme one" ; skos:inScheme <http://ex/s> .
+<http://ex/t2> a skos:Concept ; skos:prefLabel "Theme two" ; skos:inScheme <http://ex/s> .
+<http://ex/s> a skos:ConceptScheme ; skos:hasTopConcept <http://ex/t1>, <http://ex/t2> .`
+	recs, _ := mapString(t, doc)
+	orig := one(t, recs, "http://ex/d1").Sources[0].Original
+	for _, in := range []string{`"Theme one"`, "<http://ex/t1> <http://www.w3.org/2004/02/skos/core#inScheme> <http://ex/s>"} {
+		if !strings.Contains(orig, in) {
+			t.Errorf("original lacks %s:\n%s", in, orig)
+		}
+	}
+	for _, out := range []string{`"Theme two"`, "hasTopConcept", `"Catalogue"`, `"Two"`} {
+		if strings.Contains(orig, out) {
+			t.Errorf("original holds %s:\n%s", out, orig)
+		}
+	}
+}
+
+// TestDescriptionBudget: many records reaching one large resource get their
+// descriptions cut once the document's budget is spent, with a warning; their
+// own triples stay.
+func TestDescriptionBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n")
+	for i := 0; i < 3000; i++ {
+		b.WriteString("<http://ex/big> dct:relation <http://ex/x" + strconv.Itoa(i) + "> .\n")
+	}
+	for i := 0; i < 300; i++ {
+		b.WriteString("<http://ex/d" + strconv.Itoa(i) + "> a dcat:Dataset ; dct:title \"D\" ; dct:source <http://ex/big> .\n")
+	}
+	recs, stats := mapString(t, b.String())
+	if len(recs) != 300 {
+		t.Fatalf("%d records", len(recs))
+	}
+	cut := 0
+	for _, p := range stats.Problems {
+		if strings.Contains(p.Message, "description cut") {
+			cut++
+		}
+	}
+	first, last := recs[0].Sources[0].Original, recs[len(recs)-1].Sources[0].Original
+	if cut == 0 || cut == 300 || strings.Count(first, "\n") != 3003 || strings.Count(last, "\n") != 3 {
+		t.Errorf("%d descriptions cut; first has %d lines, last %d", cut, strings.Count(first, "\n"), strings.Count(last, "\n"))
 	}
 }

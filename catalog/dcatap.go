@@ -70,7 +70,8 @@ func (s *MapStats) problem(severity, record, format string, args ...any) {
 // order is that of the records' IRIs. A record's description is its own
 // triples and, followed along object links up to 8 links away, those of the
 // blank nodes and other resources of the document it reaches, but for other
-// records, catalogues and the objects of rdf:type. Records are built one at a
+// records, catalogues, concept schemes, ontologies and the objects of
+// rdf:type; at most 50,000 triples (more is cut, with a warning). Records are built one at a
 // time; none is kept once fn returns.
 func (d *Document) Records(opt MapOptions, fn func(Dataset) error) (MapStats, error) {
 	var stats MapStats
@@ -108,7 +109,7 @@ func (d *Document) Records(opt MapOptions, fn func(Dataset) error) (MapStats, er
 		ds := m.dataset(r)
 		trip, cut := m.c.describe(r.id)
 		if cut {
-			stats.problem("warning", r.iri, "description cut at %d triples", maxDescribeTriples)
+			stats.problem("warning", r.iri, "description cut at %d triples: it reaches too much of the document", len(trip))
 		}
 		orig := m.c.canonical(trip)
 		ds.Sources = []SourceRecord{{Source: opt.Source, Country: opt.Country, Hash: hashOf(orig), Original: orig}}
@@ -379,7 +380,14 @@ func (m *mapper) findRecords() []recordRef {
 			}
 		}
 	}
-	catalog := m.id(nsDCAT + "Catalog")
+	// Descriptions stop at catalogues, concept schemes and ontologies too:
+	// they list other things, they are not part of a record.
+	bounds := map[uint32]bool{}
+	for _, c := range []string{nsDCAT + "Catalog", nsSKOS + "ConceptScheme", nsOWL + "Ontology"} {
+		if id := m.id(c); id != noTerm {
+			bounds[id] = true
+		}
+	}
 	kinds := map[uint32]string{}
 	var order []uint32
 	if typ := m.c.typ; typ != noTerm {
@@ -388,7 +396,7 @@ func (m *mapper) findRecords() []recordRef {
 			if p != typ {
 				continue
 			}
-			if o == catalog {
+			if bounds[o] {
 				setBit(m.c.boundary, s)
 				continue
 			}
@@ -449,17 +457,30 @@ func (m *mapper) nt(o uint32) string {
 }
 
 // inline writes a blank node's description as [ <p> o ; ... ], properties
-// sorted, nested blank nodes inline up to a few levels.
+// sorted, nested blank nodes inline up to a few levels and a few hundred
+// statements in all; the full description is in the record's original.
 func (m *mapper) inline(b uint32, depth int) string {
-	if depth > 4 {
-		return "[]"
+	budget := maxInline
+	return m.inlineBudget(b, depth, &budget)
+}
+
+const maxInline = 256 // statements written inline in one value
+
+func (m *mapper) inlineBudget(b uint32, depth int, budget *int) string {
+	if depth > 4 || *budget <= 0 {
+		return "[ … ]"
 	}
 	var parts []string
 	for _, t := range m.x.out(b) {
+		if *budget <= 0 {
+			parts = append(parts, "…")
+			break
+		}
+		*budget--
 		_, p, o := m.d.triple(t)
 		var v string
 		if m.d.kind(o) == termBlank && !hasBit(m.c.record, o) {
-			v = m.inline(o, depth+1)
+			v = m.inlineBudget(o, depth+1, budget)
 		} else {
 			v = m.nt(o)
 		}
