@@ -5,15 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 15s
 FUZZ_RDF  := FuzzTurtle FuzzNTriples FuzzRDFXML FuzzJSONLD
-
-# The demo documents `make run` reads: real catalogues from four countries and the EU.
-DEMO := testdata/corpus/no-fdk-legacy/nav-2017-10-31.ttl \
-        testdata/corpus/no-fdk-legacy/datanorge.xml \
-        testdata/corpus/no-fdk-legacy/brreg.rdf \
-        testdata/corpus/se-dcat-ap-se/exempel_rekommenderat.rdf \
-        testdata/corpus/dk-dcat-ap-dk/basic-example1.ttl \
-        testdata/corpus/eu-semic-dcat-ap/hvd-examples-3.0.0/example-ms_catalogue.jsonld \
-        testdata/corpus/no-fdk-dataset-harvester/harvest_response_error.ttl
+FUZZ_CAT  := FuzzRecords
 
 .PHONY: all build run test vet fuzz bench-rdf clean
 
@@ -22,11 +14,10 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/gateway
 
-# run: read the bundled demo catalogues (the last one is malformed on purpose).
+# run: the gateway on SQLite (data/demo.db) with the bundled demo sources, on
+# http://127.0.0.1:8080; Ctrl-C stops it.
 run: build
-	@for f in $(DEMO); do \
-	  echo "== $$f"; ./$(BIN) rdf stat $$f || true; \
-	done
+	./$(BIN) serve --demo
 
 vet:
 	$(GO) vet ./...
@@ -42,6 +33,10 @@ fuzz:
 	@for f in $(FUZZ_RDF); do \
 	  echo "== $$f ($(FUZZTIME))"; \
 	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./catalog/rdf || exit 1; \
+	done
+	@for f in $(FUZZ_CAT); do \
+	  echo "== $$f ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./catalog || exit 1; \
 	done
 
 # bench-rdf: the 80 MB decoder benchmark against serdi and rapper (see docs/benchmarks.md).

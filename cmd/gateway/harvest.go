@@ -42,6 +42,8 @@ type harvestReport struct {
 	Bytes      int64             `json:"bytes"`
 	DurationMS int64             `json:"duration_ms"`
 	Run        int64             `json:"run"`
+	// NotModified: the source answered 304 to a conditional GET.
+	NotModified bool `json:"not_modified,omitempty"`
 }
 
 func runHarvest(ctx context.Context, e env, args []string) error {
@@ -201,11 +203,17 @@ func toHarvestReport(r catalog.Report) harvestReport {
 		Source: r.Source, Status: r.Status, Added: r.Added, Updated: r.Updated, Unchanged: r.Unchanged,
 		Withdrawn: r.Withdrawn, Rejected: r.Rejected, Conflicts: r.Conflicts, Errors: errs,
 		Warnings: len(r.Warnings), Pages: r.Pages, Bytes: r.Bytes, DurationMS: r.DurationMS, Run: r.ID,
+		NotModified: r.NotModified,
 	}
 }
 
 func printHarvestReports(w io.Writer, reports []harvestReport) {
 	for _, r := range reports {
+		if r.NotModified {
+			fmt.Fprintf(w, "%-24s %-9s not modified since the last run (%s)\n", r.Source, r.Status,
+				(time.Duration(r.DurationMS) * time.Millisecond).String())
+			continue
+		}
 		fmt.Fprintf(w, "%-24s %-9s added %d, updated %d, unchanged %d, withdrawn %d, rejected %d, conflicts %d, errors %d, warnings %d (%d pages, %.1f MB, %s)\n",
 			r.Source, r.Status, r.Added, r.Updated, r.Unchanged, r.Withdrawn, r.Rejected, r.Conflicts,
 			len(r.Errors), r.Warnings, r.Pages, float64(r.Bytes)/1e6, (time.Duration(r.DurationMS) * time.Millisecond).String())
