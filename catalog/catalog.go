@@ -253,6 +253,7 @@ type Report struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Withdrawn int `json:"withdrawn"`
+	Merged    int `json:"merged"`    // records another source holds, now also listed by this one
 	Rejected  int `json:"rejected"`  // records refused (no IRI and no identifier, ...)
 	Conflicts int `json:"conflicts"` // IRIs owned by another source
 

@@ -490,7 +490,7 @@ func TestConflictAndAggregator(t *testing.T) {
 	}
 	// The changed dataset conflicts; the records said alike merge.
 	other := mustRun(t, h, Config{Name: "other", Country: "NO", Kind: KindDCAT, URL: s.URL + "/other"})
-	if other.Conflicts != 1 || other.Added != n-1 || other.Status != catalog.StatusComplete {
+	if other.Conflicts != 1 || other.Merged != n-1 || other.Added != 0 || other.Status != catalog.StatusComplete {
 		t.Fatalf("other: %+v, want 1 conflict and %d merged", other, n-1)
 	}
 	ds, err := st.Dataset(context.Background(), "https://example.com/dataset1")
@@ -501,8 +501,8 @@ func TestConflictAndAggregator(t *testing.T) {
 		t.Errorf("conflict warning %v names no record", other.Warnings)
 	}
 	eu := mustRun(t, h, Config{Name: "eu", Kind: KindDCAT, URL: s.URL + "/eu", Aggregator: true})
-	if eu.Conflicts != 0 || eu.Added != n {
-		t.Fatalf("eu: %+v, want the record merged (counted added)", eu)
+	if eu.Conflicts != 0 || eu.Merged != n || eu.Added != 0 {
+		t.Fatalf("eu: %+v, want the records merged", eu)
 	}
 	for iri, r := range records(t, st, "eu") {
 		if len(r.Sources) < 2 || r.Sources[0].Source != "se" {

@@ -136,9 +136,8 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 		r.rep.Added++
 		r.h.metrics.record(r.cfg.Name, "added")
 	case catalog.Merged:
-		// New in this source's listing; the record itself was there through
-		// another source. The report has no field of its own for it.
-		r.rep.Added++
+		// The record is there through another source; this one now lists it too.
+		r.rep.Merged++
 		r.h.metrics.record(r.cfg.Name, "merged")
 	case catalog.Updated:
 		r.rep.Updated++

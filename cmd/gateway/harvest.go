@@ -34,6 +34,7 @@ type harvestReport struct {
 	Updated    int               `json:"updated"`
 	Unchanged  int               `json:"unchanged"`
 	Withdrawn  int               `json:"withdrawn"`
+	Merged     int               `json:"merged"`
 	Rejected   int               `json:"rejected"`
 	Conflicts  int               `json:"conflicts"`
 	Errors     []catalog.Problem `json:"errors"`
@@ -201,7 +202,7 @@ func toHarvestReport(r catalog.Report) harvestReport {
 	}
 	return harvestReport{
 		Source: r.Source, Status: r.Status, Added: r.Added, Updated: r.Updated, Unchanged: r.Unchanged,
-		Withdrawn: r.Withdrawn, Rejected: r.Rejected, Conflicts: r.Conflicts, Errors: errs,
+		Withdrawn: r.Withdrawn, Merged: r.Merged, Rejected: r.Rejected, Conflicts: r.Conflicts, Errors: errs,
 		Warnings: len(r.Warnings), Pages: r.Pages, Bytes: r.Bytes, DurationMS: r.DurationMS, Run: r.ID,
 		NotModified: r.NotModified,
 	}
@@ -214,8 +215,8 @@ func printHarvestReports(w io.Writer, reports []harvestReport) {
 				(time.Duration(r.DurationMS) * time.Millisecond).String())
 			continue
 		}
-		fmt.Fprintf(w, "%-24s %-9s added %d, updated %d, unchanged %d, withdrawn %d, rejected %d, conflicts %d, errors %d, warnings %d (%d pages, %.1f MB, %s)\n",
-			r.Source, r.Status, r.Added, r.Updated, r.Unchanged, r.Withdrawn, r.Rejected, r.Conflicts,
+		fmt.Fprintf(w, "%-24s %-9s added %d, updated %d, unchanged %d, withdrawn %d, merged %d, rejected %d, conflicts %d, errors %d, warnings %d (%d pages, %.1f MB, %s)\n",
+			r.Source, r.Status, r.Added, r.Updated, r.Unchanged, r.Withdrawn, r.Merged, r.Rejected, r.Conflicts,
 			len(r.Errors), r.Warnings, r.Pages, float64(r.Bytes)/1e6, (time.Duration(r.DurationMS) * time.Millisecond).String())
 		for i, p := range r.Errors {
 			if i == 5 {
