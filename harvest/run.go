@@ -33,10 +33,7 @@ type run struct {
 
 	// seen maps the id of every record of this run to 64 bits of its hash,
 	// so that a record listed twice is counted once.
-	seen map[string]uint64
-	// idents maps each identifier of this run's records to the IRI of the
-	// first record that had it.
-	idents    map[string]string
+	seen      map[string]uint64
 	records   int // distinct records stored
 	pagesDone int // pages read, decoded and stored whole
 
@@ -125,7 +122,6 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 		}
 		return nil
 	}
-	rec.Identifiers = r.ownIdentifiers(rec, pageURL)
 	out, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now())
 	if err != nil {
 		return fmt.Errorf("store %s: %w", rec.IRI, err)
@@ -156,40 +152,6 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 	}
 	r.records++
 	return nil
-}
-
-// ownIdentifiers returns the record's identifiers less those another
-// record of this run has already: the store identifies a record by its IRI
-// and then by its identifiers, and real catalogues copy one dct:identifier
-// onto several datasets, which would fold them into one record. The first
-// record keeps the identifier; the record keeps its own IRI as identity,
-// and the source's original text keeps every identifier.
-func (r *run) ownIdentifiers(rec catalog.Dataset, pageURL string) []string {
-	if r.idents == nil {
-		r.idents = make(map[string]string)
-	}
-	var out []string
-	for i, id := range rec.Identifiers {
-		owner, taken := r.idents[id]
-		if !taken || owner == rec.IRI || id == rec.IRI {
-			if !taken {
-				r.idents[id] = rec.IRI
-			}
-			if out != nil {
-				out = append(out, id)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]string, 0, len(rec.Identifiers)), rec.Identifiers[:i]...)
-		}
-		r.warn(catalog.Problem{URL: pageURL, Record: rec.IRI, Message: fmt.Sprintf(
-			"identifier %q is also the identifier of %s in this run; not used to identify this record", id, owner)})
-	}
-	if out == nil {
-		return rec.Identifiers
-	}
-	return out
 }
 
 // hashKey is 64 bits of the record's source hash (or of its IRI when the
