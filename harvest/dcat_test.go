@@ -616,3 +616,38 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return abs
 }
+
+// TestChangeDetection: the corpus pair catalog_diff_0 / catalog_diff_1 (15
+// datasets; seven change: 1, 3, 5, 7, 9, b, d). The second run rewrites
+// exactly those, keeps the old versions as history, and leaves the rest alone.
+func TestChangeDetection(t *testing.T) {
+	s := newSite(t)
+	dir := "no-fdk-dataset-harvester/"
+	s.set("/c", page{body: readCorpus(t, dir+"catalog_diff_0.ttl"), contentType: "text/turtle"})
+	st := newStore(t)
+	h := newTestHarvester(st, Options{})
+	cfg := Config{Name: "fdk", Country: "NO", Kind: KindDCAT, URL: s.URL + "/c"}
+	if first := mustRun(t, h, cfg); first.Status != catalog.StatusComplete || first.Added != 15 {
+		t.Fatalf("first run: %+v, want 15 added", first)
+	}
+	s.set("/c", page{body: readCorpus(t, dir+"catalog_diff_1.ttl"), contentType: "text/turtle"})
+	second := mustRun(t, h, cfg)
+	if second.Status != catalog.StatusComplete || second.Updated != 7 || second.Unchanged != 8 || second.Added != 0 || second.Withdrawn != 0 {
+		t.Fatalf("second run: %+v, want 7 updated, 8 unchanged", second)
+	}
+	ctx := context.Background()
+	for _, n := range []string{"1", "3", "5", "7", "9", "b", "d"} {
+		iri := "https://testdirektoratet.no/model/dataset/" + n
+		d, err := st.Dataset(ctx, iri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hist, err := st.History(ctx, d.ID); err != nil || len(hist) != 1 {
+			t.Errorf("History(%s) = %d versions, %v; want the one before the change", iri, len(hist), err)
+		}
+	}
+	d0, _ := st.Dataset(ctx, "https://testdirektoratet.no/model/dataset/0")
+	if hist, err := st.History(ctx, d0.ID); err != nil || len(hist) != 0 {
+		t.Errorf("History(dataset/0) = %d versions, %v; want none: it did not change", len(hist), err)
+	}
+}
