@@ -4,8 +4,9 @@ BIN       := bin/gateway
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 15s
-FUZZ_RDF  := FuzzTurtle FuzzNTriples FuzzRDFXML FuzzJSONLD
-FUZZ_CAT  := FuzzRecords
+# Every parser of untrusted input, as package:target.
+FUZZ      := catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
+             catalog/rdf:FuzzJSONLD catalog:FuzzRecords harvest:FuzzCKANRecord
 
 .PHONY: all build run test vet fuzz bench-rdf clean
 
@@ -28,15 +29,12 @@ test: vet
 	$(GO) test -count=1 ./...
 	@$(GO) test -count=1 -run '^(TestW3C|TestCorpus$$)' -v ./catalog/rdf | grep -E '^(w3c|corpus)' || { echo "conformance summary missing"; exit 1; }
 
-# fuzz: a short run of every decoder's fuzz target (FUZZTIME each).
+# fuzz: a short run of every fuzz target (FUZZTIME each); crashers land in testdata/fuzz.
 fuzz:
-	@for f in $(FUZZ_RDF); do \
-	  echo "== $$f ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./catalog/rdf || exit 1; \
-	done
-	@for f in $(FUZZ_CAT); do \
-	  echo "== $$f ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./catalog || exit 1; \
+	@for pt in $(FUZZ); do \
+	  pkg=$${pt%%:*}; f=$${pt#*:}; \
+	  echo "== $$f in $$pkg ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./$$pkg || exit 1; \
 	done
 
 # bench-rdf: the 80 MB decoder benchmark against serdi and rapper (see docs/benchmarks.md).
