@@ -49,7 +49,7 @@ type harvestReport struct {
 
 func runHarvest(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "harvest", harvestUsage)
-	db := fs.String("db", "data/samband.db", "SQLite file of the catalogue")
+	db := fs.String("db", "", "SQLite file of the catalogue (default: the config's db, data/samband.db)")
 	configPath := fs.String("config", "", "YAML configuration whose sources to harvest when no SOURCE is given")
 	asJSON := fs.Bool("json", false, "print the reports as a JSON array")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of the SOURCE arguments")
@@ -62,6 +62,9 @@ func runHarvest(ctx context.Context, e env, args []string) error {
 	cfg, err := loadConfig(*configPath, e.getenv)
 	if err != nil {
 		return err
+	}
+	if *db == "" {
+		*db = cfg.DB
 	}
 	var sources []harvest.Config
 	if fs.NArg() == 0 {
