@@ -83,6 +83,18 @@ func TestHarvestCommandFileAndConfig(t *testing.T) {
 		t.Fatalf("harvest --config = %q, %v", out, err)
 	}
 
+	// Without --db, the config's db is the store.
+	cfgDB := filepath.Join(dir, "from-config.db")
+	if err := os.WriteFile(cfg, []byte("db: "+cfgDB+"\n"+yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gateway(t, nil, "harvest", "--config", cfg); err != nil {
+		t.Fatalf("harvest --config without --db = %v", err)
+	}
+	if _, err := os.Stat(cfgDB); err != nil {
+		t.Fatalf("the config's db was not used: %v", err)
+	}
+
 	for _, args := range [][]string{{"harvest", "--db", db}, {"harvest", "--db", db, "ftp://x/y"}} {
 		_, _, err := gateway(t, nil, args...)
 		if code := exitCode(err, &bytes.Buffer{}); code != 2 {
