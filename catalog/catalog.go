@@ -368,6 +368,11 @@ type Store interface {
 	FinishRun(ctx context.Context, run int64, rep Report) (withdrawn int, err error)
 	// SetValidators stores the ETag and Last-Modified of a source's last complete fetch.
 	SetValidators(ctx context.Context, source, etag, lastModified string) error
+	// SetCatalogs replaces the catalogues a source publishes with cats (none
+	// for an empty cats); a harvest calls it after a complete run. It returns
+	// ErrNotFound for an unknown source. Sources and Source return them, in
+	// the order given.
+	SetCatalogs(ctx context.Context, source string, cats []Catalog) error
 
 	// Dataset returns a record by id or IRI, withdrawn or not, or ErrNotFound.
 	Dataset(ctx context.Context, idOrIRI string) (Dataset, error)
