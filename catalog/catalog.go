@@ -136,6 +136,36 @@ type Dataset struct {
 	Seq int64 `json:"seq,omitempty"`
 }
 
+// Catalog is a dcat:Catalog a source publishes: the description of the
+// catalogue itself (a national directory, an agency's catalogue), not of
+// the records it lists. IRIs are kept as the source gave them.
+type Catalog struct {
+	IRI         string `json:"iri,omitempty"` // empty for a blank node
+	Title       Text   `json:"title,omitempty"`
+	Description Text   `json:"description,omitempty"`
+
+	Publisher     *Agent         `json:"publisher,omitempty"`
+	ContactPoints []ContactPoint `json:"contact_points,omitempty"`
+	Homepage      string         `json:"homepage,omitempty"` // foaf:homepage
+
+	Languages       []string `json:"languages,omitempty"`        // dct:language IRIs
+	License         string   `json:"license,omitempty"`          // dct:license as given
+	Rights          string   `json:"rights,omitempty"`           // dct:rights as given
+	Issued          string   `json:"issued,omitempty"`           // lexical form as given
+	Modified        string   `json:"modified,omitempty"`         // lexical form as given
+	ThemeTaxonomies []string `json:"theme_taxonomies,omitempty"` // dcat:themeTaxonomy IRIs
+	Spatial         []string `json:"spatial,omitempty"`          // dct:spatial IRIs (or literals)
+
+	// Profile holds what the source says about the catalogue that has no
+	// field above, by property IRI (values as N-Triples), as Dataset.Profile;
+	// but for the catalogue's dcat:record links, which are not kept.
+	Profile map[string][]string `json:"profile,omitempty"`
+
+	// Datasets is how many dcat:dataset, dcat:service and dcat:catalog
+	// links the catalogue has in the document it was read from.
+	Datasets int `json:"datasets"`
+}
+
 // Distribution is a dcat:Distribution of a dataset.
 type Distribution struct {
 	IRI          string   `json:"iri,omitempty"` // empty for a blank node
@@ -273,11 +303,16 @@ type Source struct {
 	LastModified string `json:"last_modified,omitempty"`
 }
 
-// SourceStatus is a source with its last run and record count.
+// SourceStatus is a source with its last run, record count and the
+// catalogues it publishes.
 type SourceStatus struct {
 	Source
 	Records int     `json:"records"`
 	LastRun *Report `json:"last_run,omitempty"`
+	// Catalogs are the catalogues the source publishes, as the last
+	// Store.SetCatalogs gave them (a harvest: those its last complete run
+	// found, ordered by IRI).
+	Catalogs []Catalog `json:"catalogs,omitempty"`
 }
 
 // PutOutcome says what Put did with one record.
@@ -333,6 +368,11 @@ type Store interface {
 	FinishRun(ctx context.Context, run int64, rep Report) (withdrawn int, err error)
 	// SetValidators stores the ETag and Last-Modified of a source's last complete fetch.
 	SetValidators(ctx context.Context, source, etag, lastModified string) error
+	// SetCatalogs replaces the catalogues a source publishes with cats (none
+	// for an empty cats); a harvest calls it after a complete run. It returns
+	// ErrNotFound for an unknown source. Sources and Source return them, in
+	// the order given.
+	SetCatalogs(ctx context.Context, source string, cats []Catalog) error
 
 	// Dataset returns a record by id or IRI, withdrawn or not, or ErrNotFound.
 	Dataset(ctx context.Context, idOrIRI string) (Dataset, error)

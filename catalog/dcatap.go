@@ -176,6 +176,11 @@ const (
 	fChecksum
 	fStatus
 	fAvailability
+	// Catalogue only.
+	fHomepage
+	fThemeTaxonomy
+	fMember        // dcat:dataset, dcat:service, dcat:catalog
+	fCatalogRecord // dcat:record
 )
 
 // fieldOf maps a property IRI to the field it fills.
@@ -276,9 +281,21 @@ func fieldOf(p string) field {
 		return fStatus
 	case nsDCATAP + "availability":
 		return fAvailability
+	case nsFOAF + "homepage":
+		return fHomepage
+	case nsDCAT + "themeTaxonomy":
+		return fThemeTaxonomy
+	case nsDCAT + "dataset", nsDCAT + "service", nsDCAT + "catalog":
+		return fMember
+	case nsDCAT + "record":
+		return fCatalogRecord
 	}
 	return fNone
 }
+
+// catalogClasses are the classes of catalogues: dcat:Catalog, and the
+// dcat:Catalogue an HVD example of SEMIC's DCAT-AP 3.0 uses for it.
+var catalogClasses = []string{nsDCAT + "Catalog", nsDCAT + "Catalogue"}
 
 // recordClasses are the classes of records, strongest kind first.
 var recordClasses = []struct{ iri, kind string }{
@@ -383,7 +400,7 @@ func (m *mapper) findRecords() []recordRef {
 	// Descriptions stop at catalogues, concept schemes and ontologies too:
 	// they list other things, they are not part of a record.
 	bounds := map[uint32]bool{}
-	for _, c := range []string{nsDCAT + "Catalog", nsSKOS + "ConceptScheme", nsOWL + "Ontology"} {
+	for _, c := range append([]string{nsSKOS + "ConceptScheme", nsOWL + "Ontology"}, catalogClasses...) {
 		if id := m.id(c); id != noTerm {
 			bounds[id] = true
 		}
@@ -556,11 +573,7 @@ func (m *mapper) dataset(r recordRef) Dataset {
 		case fHVD:
 			addUnique(&ds.HVDCategory, m.value(o))
 		case fPublisher:
-			if a, ok := m.agent(o); ok && ds.Publisher == nil {
-				ds.Publisher = &a
-			} else {
-				addProfile(&ds.Profile, pIRI, m.nt(o))
-			}
+			m.publisher(&ds.Publisher, &ds.Profile, pIRI, o)
 		case fCreator:
 			if a, ok := m.agent(o); ok {
 				ds.Creators = append(ds.Creators, a)
@@ -568,11 +581,7 @@ func (m *mapper) dataset(r recordRef) Dataset {
 				addProfile(&ds.Profile, pIRI, m.nt(o))
 			}
 		case fContactPoint:
-			if cp, ok := m.contact(o); ok {
-				ds.ContactPoints = append(ds.ContactPoints, cp)
-			} else {
-				addProfile(&ds.Profile, pIRI, m.nt(o))
-			}
+			m.contactPoint(&ds.ContactPoints, &ds.Profile, pIRI, o)
 		case fDistribution:
 			if literal {
 				addProfile(&ds.Profile, pIRI, m.nt(o))
@@ -795,6 +804,37 @@ func (m *mapper) agent(o uint32) (Agent, bool) {
 	return a, a.IRI != "" || len(a.Name) > 0 || a.Type != "" || a.Identifier != ""
 }
 
+// publisher sets *dst to the agent o, unless it is set already or o is no
+// agent: then o goes to the profile.
+func (m *mapper) publisher(dst **Agent, profile *map[string][]string, pIRI string, o uint32) {
+	if a, ok := m.agent(o); ok && *dst == nil {
+		*dst = &a
+	} else {
+		addProfile(profile, pIRI, m.nt(o))
+	}
+}
+
+// contactPoint appends the contact point o, or adds o to the profile when
+// it is no contact point.
+func (m *mapper) contactPoint(list *[]ContactPoint, profile *map[string][]string, pIRI string, o uint32) {
+	if cp, ok := m.contact(o); ok {
+		*list = append(*list, cp)
+	} else {
+		addProfile(profile, pIRI, m.nt(o))
+	}
+}
+
+// rightsStatement returns dct:rights as given: for a rights statement
+// without an IRI, its label or description.
+func (m *mapper) rightsStatement(o uint32) string {
+	if m.d.kind(o) == termBlank {
+		if l, ok := m.first(o, nsRDFS+"label", nsSKOS+"prefLabel", nsDCT+"description"); ok {
+			return m.value(l)
+		}
+	}
+	return m.value(o)
+}
+
 // contact maps a vcard contact point.
 func (m *mapper) contact(o uint32) (ContactPoint, bool) {
 	var cp ContactPoint
@@ -962,13 +1002,7 @@ func (m *mapper) distribution(record string, o uint32) Distribution {
 			rv, _ := m.rights(v)
 			m.single(&dist.AccessRights, &dist.Profile, pIRI, v, rv)
 		case fRights:
-			rv := m.value(v)
-			if d.kind(v) == termBlank {
-				if l, ok := m.first(v, nsRDFS+"label", nsSKOS+"prefLabel", nsDCT+"description"); ok {
-					rv = m.value(l)
-				}
-			}
-			m.single(&dist.Rights, &dist.Profile, pIRI, v, rv)
+			m.single(&dist.Rights, &dist.Profile, pIRI, v, m.rightsStatement(v))
 		case fAccessService:
 			addUnique(&dist.AccessServices, m.value(v))
 		case fConformsTo:

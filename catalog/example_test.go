@@ -67,3 +67,32 @@ func ExampleFileType() {
 	// GEOJSON application/geo+json
 	// XLSX application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 }
+
+// The catalogues a document describes are read beside its records.
+func ExampleDocument_Catalogs() {
+	const ttl = `
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://data.example.no/catalog> a dcat:Catalog ;
+    dct:title "Datakatalog"@nb, "Data catalogue"@en ;
+    dct:publisher [ foaf:name "Eksempeletaten"@nb ] ;
+    foaf:homepage <https://data.example.no/> ;
+    dcat:dataset <https://data.example.no/dataset/1>, <https://data.example.no/dataset/2> .`
+
+	doc := catalog.NewDocument()
+	if err := rdf.Decode(strings.NewReader(ttl), rdf.Turtle, rdf.Options{}, doc.Add); err != nil {
+		fmt.Println(err)
+		return
+	}
+	cats, stats := doc.Catalogs()
+	for _, c := range cats {
+		fmt.Println(c.IRI, c.Title.Get("en"), "/", c.Title.Get("nb"))
+		fmt.Println(c.Publisher.Name.Get("nb"), c.Homepage, c.Datasets, "datasets")
+	}
+	fmt.Println(len(stats.Problems), "problems")
+	// Output:
+	// https://data.example.no/catalog Data catalogue / Datakatalog
+	// Eksempeletaten https://data.example.no/ 2 datasets
+	// 0 problems
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"samband/catalog/rdf"
@@ -11,7 +12,8 @@ import (
 
 // FuzzRecords: any Turtle the decoder reads maps without panic; every record
 // has an IRI and ID == IDFor(IRI), a hash of its original; mapping twice
-// gives the same records in the same order with the same hashes.
+// gives the same records in the same order with the same hashes; its
+// catalogues map without panic, ordered by IRI, the same twice.
 func FuzzRecords(f *testing.F) {
 	for _, rel := range []string{
 		"se-dcat-ap-se/exempel_obligatoriskt.ttl",
@@ -31,6 +33,8 @@ func FuzzRecords(f *testing.F) {
 [] a dcat:Dataset ; dct:identifier "x" ; dcat:inSeries _:s . _:s a dcat:DatasetSeries ; dcat:first _:d .
 _:d a dcat:Dataset ; dct:relation _:c . _:c dct:hasPart _:c2 . _:c2 dct:hasPart _:c .
 [] a dcat:Dataset . <http://e/x> a dcat:DataService ; dcat:servesDataset _:d .`))
+	f.Add([]byte(`@prefix dcat: <http://www.w3.org/ns/dcat#> . [] a dcat:Catalog ; dcat:dataset [ a dcat:Dataset ] .
+<http://e/c> a dcat:Catalogue ; dcat:catalog <http://e/c> ; <http://purl.org/dc/terms/issued> "x" .`))
 	f.Add([]byte(`<http://e/a> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/temporal> [ <http://www.w3.org/ns/dcat#startDate> "x"@en ] .`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc := NewDocument()
@@ -63,6 +67,16 @@ _:d a dcat:Dataset ; dct:relation _:c . _:c dct:hasPart _:c2 . _:c2 dct:hasPart 
 			}
 			if b[i].IRI != r.IRI || b[i].Sources[0].Hash != r.Sources[0].Hash {
 				t.Fatalf("second run: %s %s, first %s %s", b[i].IRI, b[i].Sources[0].Hash, r.IRI, r.Sources[0].Hash)
+			}
+		}
+		cats, _ := doc.Catalogs()
+		again, _ := doc.Catalogs()
+		if !reflect.DeepEqual(cats, again) {
+			t.Fatalf("Catalogs twice: %+v, then %+v", cats, again)
+		}
+		for i := 1; i < len(cats); i++ {
+			if cats[i-1].IRI > cats[i].IRI {
+				t.Fatalf("catalogues out of order: %q before %q", cats[i-1].IRI, cats[i].IRI)
 			}
 		}
 		// A fresh Document of the same input gives the same hashes.

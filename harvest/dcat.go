@@ -245,6 +245,7 @@ func (r *run) readPage(ctx context.Context, pageURL, hint string, body io.Reader
 		r.pagesDone++
 		return nil, false
 	}
+	r.addCatalogs(doc, pageURL)
 	r.pageDone(lb.n)
 	return links, true
 }

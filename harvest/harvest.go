@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -129,6 +130,7 @@ type Store interface {
 	Put(ctx context.Context, run int64, rec catalog.Dataset, seen time.Time) (catalog.PutOutcome, error)
 	FinishRun(ctx context.Context, run int64, rep catalog.Report) (withdrawn int, err error)
 	SetValidators(ctx context.Context, source, etag, lastModified string) error
+	SetCatalogs(ctx context.Context, source string, cats []catalog.Catalog) error
 }
 
 var _ Store = catalog.Store(nil)
@@ -276,7 +278,8 @@ func (r *run) harvest(ctx context.Context) {
 	}
 }
 
-// finish closes the run in the store: status, withdrawal, validators, metrics.
+// finish closes the run in the store: status, withdrawal, validators,
+// catalogues, metrics.
 func (r *run) finish(ctx context.Context) (catalog.Report, error) {
 	h := r.h
 	switch {
@@ -315,6 +318,14 @@ func (r *run) finish(ctx context.Context) (catalog.Report, error) {
 	if r.rep.Status == catalog.StatusComplete && !r.rep.NotModified && r.cfg.Kind == KindDCAT {
 		if err := h.store.SetValidators(wctx, r.cfg.Name, r.etag, r.lastModified); err != nil {
 			r.log.Warn("validators not saved", "err", err)
+		}
+	}
+	// A complete run saw every catalogue the source publishes (a CKAN
+	// source: none); a 304 run saw none, and the stored ones stay.
+	if r.rep.Status == catalog.StatusComplete && !r.rep.NotModified {
+		sort.SliceStable(r.catalogs, func(i, j int) bool { return r.catalogs[i].IRI < r.catalogs[j].IRI })
+		if err := h.store.SetCatalogs(wctx, r.cfg.Name, r.catalogs); err != nil {
+			r.log.Warn("catalogues not saved", "err", err)
 		}
 	}
 	h.metrics.finished(r.cfg.Name, r.rep)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,11 @@ type run struct {
 	seen      map[string]uint64
 	records   int // distinct records stored
 	pagesDone int // pages read, decoded and stored whole
+
+	// catalogs are the catalogues the pages described, each as the first
+	// page that described it did; catalogKeys are their keys (catalogKey).
+	catalogs    []catalog.Catalog
+	catalogKeys map[string]bool
 
 	stopped                        stopKind
 	droppedErrors, droppedWarnings int
@@ -171,6 +177,45 @@ func hashKey(rec catalog.Dataset) uint64 {
 		x *= 1099511628211
 	}
 	return x
+}
+
+// addCatalogs keeps the catalogues of a page that no earlier page of the
+// run described, with the problems found in them. A paged catalogue
+// describes itself on every page, each time with that page's datasets: the
+// first page's description is kept, counts are not summed.
+func (r *run) addCatalogs(doc *catalog.Document, pageURL string) {
+	cats, stats := doc.Catalogs()
+	if len(cats) == 0 {
+		return
+	}
+	if r.catalogKeys == nil {
+		r.catalogKeys = map[string]bool{}
+	}
+	added := map[string]bool{}
+	for _, c := range cats {
+		k := catalogKey(c)
+		if r.catalogKeys[k] {
+			continue
+		}
+		r.catalogKeys[k] = true
+		r.catalogs = append(r.catalogs, c)
+		added[c.IRI] = true
+	}
+	for _, p := range stats.Problems {
+		if added[p.Record] {
+			r.note(p, pageURL)
+		}
+	}
+}
+
+// catalogKey is a catalogue's identity within a run: its IRI, or for a
+// blank node, which has none, its whole description.
+func catalogKey(c catalog.Catalog) string {
+	if c.IRI != "" {
+		return c.IRI
+	}
+	b, _ := json.Marshal(c) // a Catalog always encodes
+	return "_:" + string(b)
 }
 
 // pageDone counts a page read whole and reports progress.

@@ -271,7 +271,8 @@ func (s *Store) History(ctx context.Context, id string) ([]catalog.Dataset, erro
 
 // Sources returns every source, ordered by name, with the number of
 // records it lists (those whose provenance of it is not withdrawn, merged
-// ones included) and its last run, running or finished.
+// ones included), its last run, running or finished, and the catalogues
+// it publishes (see SetCatalogs).
 func (s *Store) Sources(ctx context.Context) ([]catalog.SourceStatus, error) {
 	tx, err := s.readTx(ctx)
 	if err != nil {
@@ -304,7 +305,7 @@ func (s *Store) Source(ctx context.Context, name string) (catalog.SourceStatus, 
 
 // sources returns the sources, or the one named name when name is set.
 func (s *Store) sources(ctx context.Context, tx *sql.Tx, name string) ([]catalog.SourceStatus, error) {
-	q := `SELECT s.name, s.country, s.kind, s.url, s.aggregator, s.etag, s.last_modified,
+	q := `SELECT s.name, s.country, s.kind, s.url, s.aggregator, s.etag, s.last_modified, s.catalogs,
 		(SELECT count(*) FROM provenance p WHERE p.source = s.name AND p.withdrawn IS NULL),
 		(SELECT max(id) FROM runs WHERE source = s.name)
 		FROM sources s`
@@ -323,9 +324,16 @@ func (s *Store) sources(ctx context.Context, tx *sql.Tx, name string) ([]catalog
 	for rows.Next() {
 		var st catalog.SourceStatus
 		var last sql.NullInt64
-		if err := rows.Scan(&st.Name, &st.Country, &st.Kind, &st.URL, &st.Aggregator, &st.ETag, &st.LastModified,
+		var cats []byte
+		if err := rows.Scan(&st.Name, &st.Country, &st.Kind, &st.URL, &st.Aggregator, &st.ETag, &st.LastModified, &cats,
 			&st.Records, &last); err != nil {
 			return nil, s.readErr(err)
+		}
+		if err := json.Unmarshal(cats, &st.Catalogs); err != nil {
+			return nil, fmt.Errorf("decode catalogues of %s: %w", st.Name, err)
+		}
+		if len(st.Catalogs) == 0 {
+			st.Catalogs = nil
 		}
 		out = append(out, st)
 		lastRuns = append(lastRuns, last)

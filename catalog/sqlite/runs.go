@@ -70,6 +70,35 @@ func (s *Store) SetValidators(ctx context.Context, source, etag, lastModified st
 	return nil
 }
 
+// SetCatalogs replaces the catalogues a source publishes, as
+// catalog.Store describes, or returns catalog.ErrNotFound for an unknown
+// source.
+func (s *Store) SetCatalogs(ctx context.Context, source string, cats []catalog.Catalog) error {
+	if cats == nil {
+		cats = []catalog.Catalog{}
+	}
+	js, err := json.Marshal(cats)
+	if err != nil {
+		return fmt.Errorf("set catalogues of %s: encode: %w", source, err)
+	}
+	err = s.write(ctx, true, func(ctx context.Context) (func(), error) {
+		res, err := s.w.ExecContext(ctx, `UPDATE sources SET catalogs = ? WHERE name = ?`, js, source)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, catalog.ErrNotFound
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("set catalogues of %s: %w", source, err)
+	}
+	return nil
+}
+
 // StartRun opens a harvest run of a known source (else catalog.ErrNotFound)
 // and returns its id; started defaults to now. A source has one run at a
 // time: a run of the source still running, here or left behind by a

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -143,17 +144,17 @@ func TestMigrations(t *testing.T) {
 			t.Fatalf("Open #%d = %v", i+1, err)
 		}
 		v, err := st.SchemaVersion(ctx)
-		if err != nil || v != 1 {
-			t.Errorf("SchemaVersion = %d, %v; want 1", v, err)
+		if err != nil || v != 2 {
+			t.Errorf("SchemaVersion = %d, %v; want 2", v, err)
 		}
 		var n int
-		if err := st.rdb.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 1 {
-			t.Errorf("schema_migrations after Open #%d: %d rows, %v; want 1", i+1, n, err)
+		if err := st.rdb.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 2 {
+			t.Errorf("schema_migrations after Open #%d: %d rows, %v; want 2", i+1, n, err)
 		}
 		if i == 2 {
 			// A newer program migrated the file.
 			st.mu.Lock()
-			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (2, '0002_future.sql', 0)")
+			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (3, '0003_future.sql', 0)")
 			st.mu.Unlock()
 			if err != nil {
 				t.Fatal(err)
@@ -166,6 +167,58 @@ func TestMigrations(t *testing.T) {
 	_, err := Open(ctx, path)
 	if err == nil || !strings.Contains(err.Error(), "newer than this program knows") {
 		t.Errorf("Open of a newer schema = %v, want an error saying it is newer", err)
+	}
+}
+
+// TestMigrateFrom0001: a file made by the first schema, with a source and a
+// finished run in it, opens, is brought to the current schema, keeps what
+// it held, and stores catalogues.
+func TestMigrateFrom0001(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := migrations.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`,
+		string(schema),
+		`INSERT INTO schema_migrations (version, name, applied) VALUES (1, '0001_init.sql', 0)`,
+		`INSERT INTO sources (name, country, kind, url, etag) VALUES ('fdk', 'NO', 'dcat', 'https://data.norge.no/api/dcat/catalogs', '"abc"')`,
+		`INSERT INTO runs (source, status, started, finished, report) VALUES ('fdk', 'complete', 1, 2, '{"status":"complete","added":3}')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("make a 0001 file: %v", err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a 0001 file = %v", err)
+	}
+	defer st.Close()
+	if v, err := st.SchemaVersion(ctx); err != nil || v != 2 {
+		t.Errorf("SchemaVersion after upgrade = %d, %v; want 2", v, err)
+	}
+	src, err := st.Source(ctx, "fdk")
+	if err != nil {
+		t.Fatalf("Source(fdk) after upgrade = %v", err)
+	}
+	if src.ETag != `"abc"` || src.LastRun == nil || src.LastRun.Added != 3 || src.Catalogs != nil {
+		t.Errorf("Source(fdk) after upgrade = %+v; want its validators and last run kept, no catalogues", src)
+	}
+	cats := []catalog.Catalog{{IRI: "https://data.norge.no/catalog", Title: catalog.Text{"nb": {"Datakatalog"}}, Datasets: 2}}
+	if err := st.SetCatalogs(ctx, "fdk", cats); err != nil {
+		t.Fatalf("SetCatalogs after upgrade = %v", err)
+	}
+	if src, err := st.Source(ctx, "fdk"); err != nil || len(src.Catalogs) != 1 || src.Catalogs[0].Title.Get("nb") != "Datakatalog" {
+		t.Errorf("Source(fdk).Catalogs = %+v, %v; want the catalogue set", src.Catalogs, err)
 	}
 }
 

@@ -27,6 +27,30 @@ var (
 
 // t0 is when the tests' harvests happen; whole seconds, so that every
 // engine keeps the times exactly.
+// fdkCatalogs are the catalogues fdk publishes: one with every field set,
+// one given as a blank node, in an order not that of their IRIs.
+var fdkCatalogs = []catalog.Catalog{{
+	IRI:         "https://data.norge.no/catalogs/974761076",
+	Title:       catalog.Text{"nb": {"Datakatalog for Skatteetaten"}, "en": {"Data catalogue of the Tax Administration"}},
+	Description: catalog.Text{"nb": {"Datasett fra Skatteetaten"}},
+	Publisher: &catalog.Agent{IRI: "https://data.brreg.no/enhetsregisteret/api/enheter/974761076",
+		Name: catalog.Text{"": {"SKATTEETATEN"}}, Type: "http://purl.org/adms/publishertype/NationalAuthority", Identifier: "974761076"},
+	ContactPoints:   []catalog.ContactPoint{{Name: catalog.Text{"nb": {"Datateamet"}}, Email: "data@skatteetaten.no", URL: "https://skatteetaten.no", Phone: "+4722077000"}},
+	Homepage:        "https://data.norge.no",
+	Languages:       []string{"http://publications.europa.eu/resource/authority/language/NOB", "http://publications.europa.eu/resource/authority/language/ENG"},
+	License:         "http://publications.europa.eu/resource/authority/licence/NLOD_2_0",
+	Rights:          "Åpne data",
+	Issued:          "2017-10-31",
+	Modified:        "2025-03-01T12:00:00Z",
+	ThemeTaxonomies: []string{"http://publications.europa.eu/resource/authority/data-theme", "https://psi.norge.no/los/all.rdf"},
+	Spatial:         []string{"http://publications.europa.eu/resource/authority/country/NOR"},
+	Profile:         map[string][]string{"http://purl.org/dc/terms/identifier": {`"974761076"`}},
+	Datasets:        42,
+}, {
+	Title:    catalog.Text{"nb": {"Katalog uten IRI"}},
+	Datasets: 1,
+}}
+
 var t0 = time.Date(2025, 3, 3, 6, 0, 0, 0, time.UTC)
 
 func at(minutes int) time.Time { return t0.Add(time.Duration(minutes) * time.Minute) }

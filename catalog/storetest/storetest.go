@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 	}{
 		{"Sources", testSources},
 		{"Validators", testValidators},
+		{"Catalogs", testCatalogs},
 		{"Runs", testRuns},
 		{"SupersededRun", testSupersededRun},
 		{"AddUpdateUnchanged", testAddUpdateUnchanged},
@@ -286,6 +287,55 @@ func testValidators(h *harness) {
 	h.sources(moved)
 	if s := h.source("fdk"); s.ETag != "" || s.LastModified != "" {
 		t.Errorf("validators after the URL changed = %q, %q; want none", s.ETag, s.LastModified)
+	}
+}
+
+// testCatalogs: SetCatalogs replaces a source's catalogues, every field
+// kept and in the order given; Sources and Source return them; other
+// sources, runs and configuration upserts leave them alone.
+func testCatalogs(h *harness) {
+	t := h.t
+	h.sources(fdk, dataportal)
+	if s := h.source("fdk"); s.Catalogs != nil {
+		t.Errorf("Source(fdk).Catalogs before SetCatalogs = %+v, want none", s.Catalogs)
+	}
+	if err := h.st.SetCatalogs(h.ctx, "nope", fdkCatalogs); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("SetCatalogs(unknown source) = %v, want ErrNotFound", err)
+	}
+	if err := h.st.SetCatalogs(h.ctx, "fdk", fdkCatalogs); err != nil {
+		t.Fatalf("SetCatalogs = %v", err)
+	}
+	if got := h.source("fdk").Catalogs; !reflect.DeepEqual(got, fdkCatalogs) {
+		t.Errorf("Source(fdk).Catalogs =\n%+v\nwant\n%+v", got, fdkCatalogs)
+	}
+	for _, s := range h.sourcesAll() {
+		want := fdkCatalogs
+		if s.Name != "fdk" {
+			want = nil
+		}
+		if !reflect.DeepEqual(s.Catalogs, want) {
+			t.Errorf("Sources(): %s has catalogues %+v, want %+v", s.Name, s.Catalogs, want)
+		}
+	}
+	// A run and the configuration upserted at every start keep them.
+	h.harvest("fdk", at(0), catalog.StatusComplete, norwegian(ssb(1), 1))
+	h.sources(fdk)
+	if got := h.source("fdk").Catalogs; !reflect.DeepEqual(got, fdkCatalogs) {
+		t.Errorf("Source(fdk).Catalogs after a run and UpsertSource = %+v, want them kept", got)
+	}
+	// A second call replaces them all.
+	one := fdkCatalogs[1:]
+	if err := h.st.SetCatalogs(h.ctx, "fdk", one); err != nil {
+		t.Fatalf("SetCatalogs = %v", err)
+	}
+	if got := h.source("fdk").Catalogs; !reflect.DeepEqual(got, one) {
+		t.Errorf("Source(fdk).Catalogs after a second SetCatalogs = %+v, want %+v", got, one)
+	}
+	if err := h.st.SetCatalogs(h.ctx, "fdk", nil); err != nil {
+		t.Fatalf("SetCatalogs(nil) = %v", err)
+	}
+	if got := h.source("fdk").Catalogs; len(got) != 0 {
+		t.Errorf("Source(fdk).Catalogs after SetCatalogs(nil) = %+v, want none", got)
 	}
 }
 
@@ -1101,6 +1151,7 @@ func testClosed(h *harness) {
 			return err
 		},
 		"SetValidators": func() error { return h.st.SetValidators(ctx, "fdk", `"x"`, "") },
+		"SetCatalogs":   func() error { return h.st.SetCatalogs(ctx, "fdk", nil) },
 		"Dataset":       func() error { _, err := h.st.Dataset(ctx, ssb(1)); return err },
 		"Datasets":      func() error { _, err := h.st.Datasets(ctx, catalog.ListOptions{}); return err },
 		"History":       func() error { _, err := h.st.History(ctx, ssb(1)); return err },

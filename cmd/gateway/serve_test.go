@@ -66,6 +66,25 @@ func TestServeDemo(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// The catalogues each source publishes: no-nav's one, with its title.
+	// They are stored just after the run's report, so they may lag it.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var nav catalog.SourceStatus
+		for _, s := range sources.Items {
+			if s.Name == "no-nav" {
+				nav = s
+			}
+		}
+		if len(nav.Catalogs) == 1 && nav.Catalogs[0].Title.Get("nb") != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no-nav catalogues = %+v, want one with a title", nav.Catalogs)
+		}
+		time.Sleep(100 * time.Millisecond)
+		sources.Items = nil
+		getJSON(t, base+"/api/v1/sources", http.StatusOK, &sources)
+	}
 	total, countries := 0, map[string]bool{}
 	for _, s := range sources.Items {
 		if s.Records != want[s.Name] {
