@@ -1,13 +1,11 @@
 package catalog
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
+	"samband/internal/corpus"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,34 +24,15 @@ type corpusFile struct {
 
 func readCorpusTable(t *testing.T) []corpusFile {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir, "SOURCES.md"))
+	files, err := corpus.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var files []corpusFile
-	folder := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "## ") {
-			folder = strings.TrimSuffix(strings.TrimPrefix(line, "## "), "/")
-			continue
-		}
-		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| file ") {
-			continue
-		}
-		c := strings.Split(line, "|")
-		if len(c) < 10 {
-			t.Fatalf("SOURCES.md: short row %q", line)
-		}
-		n, _ := strconv.Atoi(strings.TrimSpace(c[5]))
-		files = append(files, corpusFile{path: folder + "/" + strings.TrimSpace(c[1]), datasets: n, status: strings.TrimSpace(c[7]), notes: strings.TrimSpace(c[9])})
+	out := make([]corpusFile, 0, len(files))
+	for _, f := range files {
+		out = append(out, corpusFile{path: f.Path, datasets: max(f.Datasets, 0), status: f.RDFLib, notes: f.Notes})
 	}
-	if len(files) < 100 {
-		t.Fatalf("SOURCES.md: only %d rows", len(files))
-	}
-	return files
+	return out
 }
 
 // corpusDatasets are the dataset counts where Samband's decoders and rdflib

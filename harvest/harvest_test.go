@@ -1,14 +1,13 @@
 package harvest
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"samband/internal/corpus"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,36 +138,13 @@ type corpusRow struct {
 
 func corpusRows(t *testing.T) []corpusRow {
 	t.Helper()
-	f, err := os.Open(corpusPath("SOURCES.md"))
+	files, err := corpus.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var rows []corpusRow
-	dir := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "## ") {
-			dir = strings.TrimSpace(strings.TrimPrefix(line, "## "))
-			continue
-		}
-		cells := strings.Split(line, "|")
-		if len(cells) < 11 || dir == "" {
-			continue
-		}
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		name := cells[1]
-		if name == "file" || strings.HasPrefix(name, "---") {
-			continue
-		}
-		n, err := strconv.Atoi(cells[5])
-		if err != nil {
-			n = -1
-		}
-		rows = append(rows, corpusRow{path: dir + name, datasets: n, rdflib: cells[7], notes: cells[9]})
+	rows := make([]corpusRow, 0, len(files))
+	for _, f := range files {
+		rows = append(rows, corpusRow{path: f.Path, datasets: f.Datasets, rdflib: f.RDFLib, notes: f.Notes})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].path < rows[j].path })
 	return rows

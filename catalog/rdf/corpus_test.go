@@ -1,12 +1,11 @@
 package rdf
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
+	"samband/internal/corpus"
 	"strings"
 	"testing"
 )
@@ -26,42 +25,17 @@ type corpusCase struct {
 	notes    string
 }
 
-// readSources parses the per-folder tables of SOURCES.md.
+// readSources returns the rows of SOURCES.md.
 func readSources(t *testing.T) []corpusCase {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir, "SOURCES.md"))
+	files, err := corpus.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var cases []corpusCase
-	folder := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "## ") {
-			folder = strings.TrimSuffix(strings.TrimPrefix(line, "## "), "/")
-			continue
-		}
-		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| file ") || strings.HasPrefix(line, "|---") {
-			continue
-		}
-		cells := strings.Split(line, "|")
-		// | file | origin path | format | bytes | datasets | triples | rdflib | go | notes |
-		if len(cells) < 10 {
-			t.Fatalf("SOURCES.md: short row %q", line)
-		}
-		cell := func(i int) string { return strings.TrimSpace(cells[i]) }
-		c := corpusCase{path: filepath.Join(folder, cell(1)), format: cell(3), status: cell(7), notes: cell(9)}
-		c.datasets, _ = strconv.Atoi(cell(5))
-		c.triples, _ = strconv.Atoi(cell(6))
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) < 100 {
-		t.Fatalf("SOURCES.md: only %d rows read", len(cases))
+	cases := make([]corpusCase, 0, len(files))
+	for _, f := range files {
+		cases = append(cases, corpusCase{path: f.Path, format: f.Format, datasets: f.Datasets,
+			triples: f.Triples, status: f.RDFLib, notes: f.Notes})
 	}
 	return cases
 }
