@@ -10,7 +10,9 @@ import (
 // routes lists every route of the gateway's HTTP API in one place.
 func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
+	s.patterns = nil
 	handle := func(pattern string, h handlerFunc) {
+		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, s.instrument(pattern, h))
 	}
 	handle("GET /api/v1/datasets", s.listDatasets)
@@ -19,8 +21,10 @@ func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	handle("GET /api/v1/sources", s.listSources)
 	handle("GET /api/v1/sources/{name}", s.getSource)
 	handle("GET /api/v1/harvests/{id}", s.getHarvest)
+	handle("GET /api/v1/openapi.json", s.openAPI)
 	handle("GET /healthz", s.healthz)
+	s.patterns = append(s.patterns, "GET /metrics")
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	handle("/", s.notFound)
+	mux.Handle("/", s.instrument("/", s.notFound)) // not an API route: not in patterns
 	return mux
 }

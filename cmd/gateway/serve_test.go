@@ -147,6 +147,13 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 
+	// The OpenAPI document.
+	var api struct{ OpenAPI string }
+	getJSON(t, base+"/api/v1/openapi.json", http.StatusOK, &api)
+	if !strings.HasPrefix(api.OpenAPI, "3.1") {
+		t.Errorf("openapi.json says openapi %q", api.OpenAPI)
+	}
+
 	// Prometheus metrics: harvests, records, HTTP requests.
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
