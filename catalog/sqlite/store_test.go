@@ -284,9 +284,12 @@ func TestCrash(t *testing.T) {
 		t.Fatalf("Open after a crash = %v", err)
 	}
 	defer st.Close()
+	// A batch commits after batchPuts puts or batchAge, whichever comes
+	// first, so a crash loses at most the open batch: at most batchPuts
+	// records, however the commits fell on a slow machine.
 	kept := count(t, st, true)
-	if kept < batchPuts || kept > n {
-		t.Errorf("after a crash: %d records, want the %d of the committed batch, at most %d", kept, batchPuts, n)
+	if kept < n-batchPuts || kept > n {
+		t.Errorf("after a crash: %d records, want at least %d (all but one open batch), at most %d", kept, n-batchPuts, n)
 	}
 	// Every record kept is whole: its provenance and original are there.
 	page, err := st.Datasets(ctx, catalog.ListOptions{Limit: n})
