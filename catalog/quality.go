@@ -164,8 +164,9 @@ var dimensionOrder = [...]string{Findability, Accessibility, Interoperability, R
 
 // nonProprietary lists the EU file-type codes data.europa.eu counts as
 // non-proprietary formats: its list edp-non-proprietary-format.rdf (the EDP
-// vocabularies, "Custom Vocabularies"). Spreadsheet formats of one vendor
-// (XLS, XLSX) are not in it; ODS is.
+// vocabularies), as public re-implementations of MQA copy it; the file
+// itself was not at hand. Spreadsheet formats of one vendor (XLS, XLSX) are
+// not in it; ODS is.
 var nonProprietary = map[string]bool{
 	"BMP": true, "CSV": true, "DBF": true, "GEOJSON": true, "GZIP": true,
 	"HTML": true, "ICS": true, "JPEG2000": true, "JSON": true, "JSON_LD": true,
@@ -177,8 +178,9 @@ var nonProprietary = map[string]bool{
 }
 
 // machineReadable lists the EU file-type codes data.europa.eu counts as
-// machine-interpretable formats: its list edp-machine-readable-format.rdf.
-// It has XLS and XLSX, and no PDF, HTML or image format.
+// machine-interpretable formats: its list edp-machine-readable-format.rdf,
+// from the same copies. It has XLS and XLSX, and no PDF, HTML or image
+// format.
 var machineReadable = map[string]bool{
 	"CSV": true, "GEOJSON": true, "ICS": true, "JSON": true, "JSON_LD": true,
 	"KML": true, "KMZ": true, "NETCDF": true, "ODS": true, "RDFA": true,
@@ -189,7 +191,8 @@ var machineReadable = map[string]bool{
 
 // Score returns the metadata quality of d without a link checker: the
 // reachability checks (accessUrlStatusCode, downloadUrlStatusCode, 80
-// points) score 0 with NoteNotChecked. It is ScoreWith(d, nil).
+// points) score 0, with NoteNotChecked where there are URLs to check. It is
+// ScoreWith(d, nil).
 func Score(d Dataset) Quality {
 	return ScoreWith(d, nil)
 }
