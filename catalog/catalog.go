@@ -127,6 +127,10 @@ type Dataset struct {
 	// nothing a source says is lost from the record.
 	Profile map[string][]string `json:"profile,omitempty"`
 
+	// Quality is the record's metadata-quality score (see Score); nil when
+	// it has not been scored.
+	Quality *Quality `json:"quality,omitempty"`
+
 	// Provenance, one per source that lists the record. Set by the store.
 	Sources []SourceRecord `json:"sources,omitempty"`
 
