@@ -178,13 +178,15 @@ type Distribution struct {
 	AccessURLs   []string `json:"access_urls,omitempty"`
 	DownloadURLs []string `json:"download_urls,omitempty"`
 
-	Format       string `json:"format,omitempty"`        // dct:format as given (IRI or literal)
-	FormatEU     string `json:"format_eu,omitempty"`     // normalised: EU file-type code ("CSV", "JSON", ...)
-	MediaType    string `json:"media_type,omitempty"`    // normalised: IANA media type ("text/csv")
-	License      string `json:"license,omitempty"`       // dct:license as given
-	LicenseEU    string `json:"license_eu,omitempty"`    // normalised: EU licence code ("CC_BY_4_0", ...)
-	AccessRights string `json:"access_rights,omitempty"` // dct:accessRights as given
-	Rights       string `json:"rights,omitempty"`
+	Format    string `json:"format,omitempty"`     // dct:format as given (IRI or literal)
+	FormatEU  string `json:"format_eu,omitempty"`  // normalised: EU file-type code ("CSV", "JSON", ...)
+	MediaType string `json:"media_type,omitempty"` // normalised: IANA media type ("text/csv"), from dcat:mediaType or else dct:format
+	// MediaTypeGiven is dcat:mediaType as the source gave it, "" when it gave none.
+	MediaTypeGiven string `json:"media_type_given,omitempty"`
+	License        string `json:"license,omitempty"`       // dct:license as given
+	LicenseEU      string `json:"license_eu,omitempty"`    // normalised: EU licence code ("CC_BY_4_0", ...)
+	AccessRights   string `json:"access_rights,omitempty"` // dct:accessRights as given
+	Rights         string `json:"rights,omitempty"`
 
 	AccessServices        []string `json:"access_services,omitempty"` // dcat:accessService IRIs
 	ConformsTo            []string `json:"conforms_to,omitempty"`

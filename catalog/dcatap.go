@@ -1064,6 +1064,7 @@ func (m *mapper) distribution(record string, o uint32) Distribution {
 		}
 	}
 	if media != "" {
+		dist.MediaTypeGiven = media
 		code, mt := FileType(media)
 		if mt != "" {
 			dist.MediaType = mt

@@ -463,7 +463,8 @@ func TestRecordsFinland(t *testing.T) {
 	eq(t, "Distributions", r.Distributions, []Distribution{{
 		AccessURLs: []string{"https://avoindata.fi/data/vaesto.csv"},
 		Format:     "http://publications.europa.eu/resource/authority/file-type/CSV", FormatEU: "CSV", MediaType: "text/csv",
-		License: "https://creativecommons.org/licenses/by/4.0/deed.fi", LicenseEU: "CC_BY_4_0",
+		MediaTypeGiven: "https://www.iana.org/assignments/media-types/text/csv",
+		License:        "https://creativecommons.org/licenses/by/4.0/deed.fi", LicenseEU: "CC_BY_4_0",
 		Languages: []string{"http://publications.europa.eu/resource/authority/language/FIN"},
 		Policies:  []string{"https://avoindata.fi/policy/2"},
 		ByteSize:  "2048", Checksum: "sha256:ab12",

@@ -319,7 +319,7 @@ func scoreDistribution(dist *Distribution, d *Dataset, r Reachability) distCheck
 	c.pass[ckDownloadURL] = len(dist.DownloadURLs) > 0
 	c.pass[ckDownloadURLStatus], c.note[ckDownloadURLStatus] = reachable(dist.DownloadURLs, r, "no download URL")
 	c.pass[ckFormat] = dist.Format != ""
-	c.pass[ckMediaType] = dist.MediaType != ""
+	c.pass[ckMediaType] = dist.MediaTypeGiven != "" // a media type derived from dct:format does not count, as in MQA
 	c.pass[ckFormatVocabulary] = dist.FormatEU != ""
 	c.pass[ckNonProprietary] = nonProprietary[dist.FormatEU]
 	c.pass[ckMachineReadable] = machineReadable[dist.FormatEU]

@@ -32,17 +32,18 @@ func fullRecord() (Dataset, ReachabilityMap) {
 		Issued:         "2020-01-01",
 		Modified:       "2024-01-01",
 		Distributions: []Distribution{{
-			AccessURLs:   []string{"https://data.example.no/1"},
-			DownloadURLs: []string{"https://data.example.no/1.csv"},
-			Format:       "http://publications.europa.eu/resource/authority/file-type/CSV",
-			FormatEU:     "CSV",
-			MediaType:    "text/csv",
-			License:      "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
-			LicenseEU:    "CC_BY_4_0",
-			Rights:       "Fri bruk",
-			ByteSize:     "1024",
-			Issued:       "2020-01-01",
-			Modified:     "2024-01-01",
+			AccessURLs:     []string{"https://data.example.no/1"},
+			DownloadURLs:   []string{"https://data.example.no/1.csv"},
+			Format:         "http://publications.europa.eu/resource/authority/file-type/CSV",
+			FormatEU:       "CSV",
+			MediaType:      "text/csv",
+			MediaTypeGiven: "https://www.iana.org/assignments/media-types/text/csv",
+			License:        "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+			LicenseEU:      "CC_BY_4_0",
+			Rights:         "Fri bruk",
+			ByteSize:       "1024",
+			Issued:         "2020-01-01",
+			Modified:       "2024-01-01",
 		}},
 	}
 	return d, ReachabilityMap{"https://data.example.no/1": true, "https://data.example.no/1.csv": true}
@@ -207,7 +208,7 @@ func TestScoreEachCheck(t *testing.T) {
 		{"accessUrlStatusCode", dist(func(x *Distribution) { x.AccessURLs = []string{"https://data.example.no/gone"} }), nil},
 		{"downloadUrlAvailability", dist(func(x *Distribution) { x.DownloadURLs = nil }), []string{"downloadUrlStatusCode"}},
 		{"formatAvailability", dist(func(x *Distribution) { x.Format = "" }), nil},
-		{"mediaTypeAvailability", dist(func(x *Distribution) { x.MediaType = "" }), nil},
+		{"mediaTypeAvailability", dist(func(x *Distribution) { x.MediaTypeGiven = "" }), nil},
 		// A format outside the EU vocabulary is in neither of its lists.
 		{"formatMediaTypeVocabularyAlignment", dist(func(x *Distribution) { x.Format, x.FormatEU = "csv-ish", "" }),
 			[]string{"formatMediaTypeNonProprietary", "formatMediaTypeMachineInterpretable"}},
@@ -406,20 +407,21 @@ func TestScoreCorpus(t *testing.T) {
 				"accessRightsAvailability", "accessRightsVocabularyAlignment", "contactPointAvailability", "publisherAvailability"}},
 		// DCAT-AP-SE's recommended example: all of findability; distribution1
 		// (format "text/csv", a download URL, CC0) beats distribution2 (no
-		// download URL); the media type comes from the format; the dataset's
+		// download URL); it gives no dcat:mediaType (the normalised media type
+		// comes from the format, which MQA does not count); the dataset's
 		// dct:issued stands in for the distribution's. No rights, byte size
 		// or modified.
-		{"se-dcat-ap-se/exempel_rekommenderat.ttl", "https://example.com/dataset1", nil, 310,
+		{"se-dcat-ap-se/exempel_rekommenderat.ttl", "https://example.com/dataset1", nil, 300,
 			[]string{"keywordAvailability", "categoryAvailability", "spatialAvailability", "temporalAvailability",
-				"downloadUrlAvailability", "formatAvailability", "mediaTypeAvailability", "formatMediaTypeVocabularyAlignment",
+				"downloadUrlAvailability", "formatAvailability", "formatMediaTypeVocabularyAlignment",
 				"formatMediaTypeNonProprietary", "formatMediaTypeMachineInterpretable", "dcatApCompliance",
 				"licenceAvailability", "knownLicence", "accessRightsAvailability", "accessRightsVocabularyAlignment",
 				"contactPointAvailability", "publisherAvailability", "dateIssuedAvailability"}},
 		// The same, when its download URL answers: 50 + 30 more.
-		{"se-dcat-ap-se/exempel_rekommenderat.ttl", "https://example.com/dataset1", ReachabilityMap{"http://example.com/download": true}, 390,
+		{"se-dcat-ap-se/exempel_rekommenderat.ttl", "https://example.com/dataset1", ReachabilityMap{"http://example.com/download": true}, 380,
 			[]string{"keywordAvailability", "categoryAvailability", "spatialAvailability", "temporalAvailability",
 				"accessUrlStatusCode", "downloadUrlAvailability", "downloadUrlStatusCode",
-				"formatAvailability", "mediaTypeAvailability", "formatMediaTypeVocabularyAlignment",
+				"formatAvailability", "formatMediaTypeVocabularyAlignment",
 				"formatMediaTypeNonProprietary", "formatMediaTypeMachineInterpretable", "dcatApCompliance",
 				"licenceAvailability", "knownLicence", "accessRightsAvailability", "accessRightsVocabularyAlignment",
 				"contactPointAvailability", "publisherAvailability", "dateIssuedAvailability"}},
@@ -509,7 +511,7 @@ func ExampleScoreWith() {
 		Publisher:   &Agent{IRI: "https://example.no/org"},
 		Distributions: []Distribution{{
 			AccessURLs: []string{"https://example.no/population.csv"},
-			Format:     "CSV", FormatEU: "CSV", MediaType: "text/csv",
+			Format:     "CSV", FormatEU: "CSV", MediaType: "text/csv", MediaTypeGiven: "text/csv",
 			License: "http://creativecommons.org/licenses/by/4.0/", LicenseEU: "CC_BY_4_0",
 		}},
 	}

@@ -128,6 +128,10 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 		}
 		return nil
 	}
+	// The metadata-quality score travels with the record. It is not part of
+	// the hash, which covers what the source said.
+	q := catalog.Score(rec)
+	rec.Quality = &q
 	out, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now())
 	if err != nil {
 		return fmt.Errorf("store %s: %w", rec.IRI, err)

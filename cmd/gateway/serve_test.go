@@ -110,7 +110,8 @@ func TestServeDemo(t *testing.T) {
 	var byID, byIRI catalog.Dataset
 	getJSON(t, base+"/api/v1/datasets/"+first.ID, http.StatusOK, &byID)
 	getJSON(t, base+"/api/v1/datasets/"+url.PathEscape(first.IRI), http.StatusOK, &byIRI)
-	if byID.IRI != first.IRI || byIRI.ID != first.ID || len(byID.Sources) != 1 || byID.Sources[0].Original == "" {
+	if byID.IRI != first.IRI || byIRI.ID != first.ID || len(byID.Sources) != 1 || byID.Sources[0].Original == "" ||
+		byID.Quality == nil || byID.Quality.Max != catalog.MaxScore || len(byID.Quality.Checks) == 0 {
 		t.Fatalf("dataset by id = %+v\nby IRI = %+v", byID, byIRI)
 	}
 	// The harvest report of its source.
