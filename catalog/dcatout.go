@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"samband/catalog/rdf"
 )
@@ -51,7 +52,7 @@ func Prefixes() map[string]string {
 // part of the description: see CatalogRecord. An emit error stops and is
 // returned; a record whose IRI is not a valid IRI is an error.
 func (d Dataset) Triples(emit func(rdf.Triple) error) error {
-	subj, err := rdf.NewIRI(d.IRI)
+	subj, err := absIRI(d.IRI)
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", d.IRI, err)
 	}
@@ -148,11 +149,11 @@ func (d Dataset) Triples(emit func(rdf.Triple) error) error {
 // made from; Samband's sources publish no catalogue records of their own, so
 // each source's record is described here, in the gateway's namespace.
 func (d Dataset) CatalogRecord(recordIRI string, emit func(rdf.Triple) error) error {
-	rec, err := rdf.NewIRI(recordIRI)
+	rec, err := absIRI(recordIRI)
 	if err != nil {
 		return fmt.Errorf("catalogue record %s: %w", recordIRI, err)
 	}
-	topic, err := rdf.NewIRI(d.IRI)
+	topic, err := absIRI(d.IRI)
 	if err != nil {
 		return fmt.Errorf("catalogue record of %s: %w", d.IRI, err)
 	}
@@ -182,7 +183,7 @@ func (d Dataset) CatalogRecord(recordIRI string, emit func(rdf.Triple) error) er
 	}
 	var nodes []rdf.IRI
 	for _, s := range srcs {
-		n, err := rdf.NewIRI(recordIRI + "/sources/" + url.PathEscape(s.Source))
+		n, err := absIRI(recordIRI + "/sources/" + url.PathEscape(s.Source))
 		if err != nil {
 			return fmt.Errorf("catalogue record of %s from %s: %w", d.IRI, s.Source, err)
 		}
@@ -226,7 +227,7 @@ func (d Dataset) CatalogRecord(recordIRI string, emit func(rdf.Triple) error) er
 // with its fields, as Document.Catalogs reads them. A catalogue without an
 // IRI is an error. Its dcat:dataset and dcat:record links are the caller's.
 func (c Catalog) Triples(emit func(rdf.Triple) error) error {
-	subj, err := rdf.NewIRI(c.IRI)
+	subj, err := absIRI(c.IRI)
 	if err != nil {
 		return fmt.Errorf("describe catalogue %q: %w", c.IRI, err)
 	}
@@ -267,6 +268,14 @@ type describer struct {
 	other []rdf.Triple
 }
 
+// absIRI returns s as an IRI if it is an absolute one.
+func absIRI(s string) (rdf.IRI, error) {
+	if !rdf.IsAbsolute(s) || !utf8.ValidString(s) {
+		return rdf.IRI{}, fmt.Errorf("%q is not an absolute IRI", s)
+	}
+	return rdf.NewIRI(s)
+}
+
 func iri(s string) rdf.IRI {
 	i, err := rdf.NewIRI(s)
 	if err != nil {
@@ -283,14 +292,14 @@ func (w *describer) blank() rdf.Blank {
 // link adds a triple of the described subject. A property that is no
 // valid IRI (a Related or Profile key Records cannot have made) is left out.
 func (w *describer) link(s rdf.Subject, p string, o rdf.Object) {
-	if pi, err := rdf.NewIRI(p); err == nil {
+	if pi, err := absIRI(p); err == nil {
 		w.own = append(w.own, rdf.Triple{Subj: s, Pred: pi, Obj: o})
 	}
 }
 
 // aux adds a triple of a node the subject links to, as link does.
 func (w *describer) aux(s rdf.Subject, p string, o rdf.Object) {
-	if pi, err := rdf.NewIRI(p); err == nil {
+	if pi, err := absIRI(p); err == nil {
 		w.other = append(w.other, rdf.Triple{Subj: s, Pred: pi, Obj: o})
 	}
 }
@@ -358,10 +367,8 @@ func (w *describer) value(v string) rdf.Object {
 			return o
 		}
 	}
-	if rdf.IsAbsolute(v) {
-		if i, err := rdf.NewIRI(v); err == nil {
-			return i
-		}
+	if i, err := absIRI(v); err == nil {
+		return i
 	}
 	return rdf.NewStringLiteral(v)
 }
@@ -426,10 +433,8 @@ func (w *describer) parse(v string) (rdf.Object, bool) {
 // node returns the IRI of a described node, or a new blank node when it has
 // none (or one that is no valid IRI).
 func (w *describer) node(s string) rdf.Subject {
-	if s != "" {
-		if i, err := rdf.NewIRI(s); err == nil {
-			return i
-		}
+	if i, err := absIRI(s); err == nil {
+		return i
 	}
 	return w.blank()
 }
@@ -465,7 +470,7 @@ func (w *describer) contact(cp ContactPoint) rdf.Object {
 
 // schemeIRI returns scheme+v as an IRI, or v as a literal when that is no IRI.
 func schemeIRI(scheme, v string) rdf.Object {
-	if i, err := rdf.NewIRI(scheme + v); err == nil {
+	if i, err := absIRI(scheme + v); err == nil {
 		return i
 	}
 	return rdf.NewStringLiteral(v)
@@ -540,7 +545,7 @@ func (w *describer) distribution(d Distribution) rdf.Object {
 // mediaType returns a media type as its IANA IRI when Records reads that
 // IRI back as the same media type, else as a plain literal.
 func mediaType(mt string) rdf.Object {
-	if i, err := rdf.NewIRI("https://www.iana.org/assignments/media-types/" + mt); err == nil {
+	if i, err := absIRI("https://www.iana.org/assignments/media-types/" + mt); err == nil {
 		if _, back := FileType(i.String()); back == mt {
 			return i
 		}
@@ -568,7 +573,7 @@ func (w *describer) checksum(cs string) rdf.Object {
 	b := w.blank()
 	w.aux(b, rdfType, iri(nsSPDX+"Checksum"))
 	if alg != "unknown" {
-		if a, err := rdf.NewIRI(nsSPDX + "checksumAlgorithm_" + alg); err == nil {
+		if a, err := absIRI(nsSPDX + "checksumAlgorithm_" + alg); err == nil {
 			w.aux(b, nsSPDX+"algorithm", a)
 		}
 	}

@@ -265,3 +265,62 @@ func TestCatalogTriples(t *testing.T) {
 		t.Errorf("catalogue came back\n%+v\nwant\n%+v", cats[0], c)
 	}
 }
+
+// FuzzDescribe: whatever a record holds (its fields come from untrusted
+// sources), Triples writes a description every encoder writes and every
+// decoder reads back, or refuses the record with an error.
+func FuzzDescribe(f *testing.F) {
+	f.Add("https://example.org/ds/1", "nb", "Tittel \"x\"\n", "http://example.org/theme", `"v"@en`, "[ <http://example.org/p> \"o\" ]", "2020-01-01", "sha256:ab")
+	f.Add("urn:x", "sr-Latn-RS", "\x00\xff", "not an iri", "<bad iri>", "[ … ]", "2020-13-45", "x")
+	f.Fuzz(func(t *testing.T, iri, lang, text, value, nt, inline, date, checksum string) {
+		d := Dataset{
+			IRI: iri, Title: Text{lang: {text}}, Themes: []string{value, inline}, Spatial: []string{nt},
+			Issued: date, Frequency: value, License: text, AccessRights: value,
+			Distributions: []Distribution{{AccessURLs: []string{value}, Format: text, MediaType: value, Checksum: checksum, ByteSize: date}},
+			Publisher:     &Agent{IRI: value, Name: Text{lang: {text}}},
+			ContactPoints: []ContactPoint{{Email: text, Phone: value, URL: nt}},
+			Temporal:      []PeriodOfTime{{Start: date}},
+			Related:       map[string][]string{value: {inline}},
+			Profile:       map[string][]string{nsDCT + "rightsHolder": {nt, inline, text}},
+		}
+		for _, syn := range []rdf.Syntax{rdf.Turtle, rdf.NTriples} {
+			var buf bytes.Buffer
+			var enc interface {
+				Encode(rdf.Triple) error
+				Close() error
+			} = rdf.NewTurtleEncoder(&buf, Prefixes())
+			if syn == rdf.NTriples {
+				enc = rdf.NewNTriplesEncoder(&buf)
+			}
+			if err := d.Triples(enc.Encode); err != nil {
+				if _, ierr := absIRI(iri); ierr == nil {
+					t.Fatalf("Triples of a record with a valid IRI = %v", err)
+				}
+				return
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rdf.Decode(&buf, syn, rdf.Options{}, func(rdf.Triple) error { return nil }); err != nil {
+				t.Fatalf("%s description does not read back: %v\n%s", syn, err, buf.String())
+			}
+		}
+	})
+}
+
+func BenchmarkDescribe(b *testing.B) {
+	recs, _ := mapFile(b, "no-fdk-legacy/nav-2017-10-31.ttl")
+	var buf bytes.Buffer
+	b.ResetTimer()
+	for b.Loop() {
+		buf.Reset()
+		enc := rdf.NewTurtleEncoder(&buf, Prefixes())
+		for _, r := range recs {
+			if err := r.Triples(enc.Encode); err != nil {
+				b.Fatal(err)
+			}
+		}
+		enc.Close()
+	}
+	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}

@@ -52,7 +52,7 @@ func (e *JSONLDEncoder) Encode(t Triple) error {
 func ldNode(t Term) (ld.Node, error) {
 	switch v := t.(type) {
 	case IRI:
-		if _, err := NewIRI(v.String()); err != nil {
+		if _, err := appendIRIRef(nil, v.String()); err != nil {
 			return nil, fmt.Errorf("json-ld: %w", err)
 		}
 		return ld.NewIRI(v.String()), nil

@@ -11,7 +11,7 @@ import (
 // NTriplesEncoder writes triples as N-Triples, one line each, as they come.
 //
 // IRIs are written in angle brackets; an IRI holding a character an IRIREF
-// may not hold (controls, space, <>"{}|^`\) is an error, since no reader
+// may not hold (controls, space, <>"{}|^`\) or invalid UTF-8 is an error, since no reader
 // would take it back. Literals with quote, backslash, line feed and
 // carriage return escaped, the other C0 controls as \u00XX and invalid
 // UTF-8 as U+FFFD; xsd:string literals without a datatype, rdf:langString
@@ -96,6 +96,9 @@ func appendNTerm(b []byte, t Term) ([]byte, error) {
 func appendIRIRef(b []byte, iri string) ([]byte, error) {
 	if _, err := NewIRI(iri); err != nil {
 		return b, err
+	}
+	if !utf8.ValidString(iri) {
+		return b, fmt.Errorf("IRI %q is not valid UTF-8", iri)
 	}
 	b = append(b, '<')
 	b = append(b, iri...)
