@@ -6,7 +6,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 15s
 # Every parser of untrusted input, as package:target.
 FUZZ      := catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
-             catalog/rdf:FuzzJSONLD catalog:FuzzRecords harvest:FuzzCKANRecord
+             catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord
 
 .PHONY: all build run test vet fuzz bench-rdf clean
 

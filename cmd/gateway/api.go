@@ -30,9 +30,11 @@ type catalogReader interface {
 type server struct {
 	store    catalogReader
 	patterns []string // every route routes registered, for the OpenAPI test
-	logger   *slog.Logger
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
+	publicURL string
+	logger    *slog.Logger
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
 }
 
 func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registry) *server {

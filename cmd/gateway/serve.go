@@ -102,8 +102,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		Registerer:  reg,
 		Concurrency: cfg.Harvest.Concurrency,
 	})
+	api := newServer(store, logger, reg)
+	api.publicURL = cfg.PublicURL
 	srv := &http.Server{
-		Handler:           newServer(store, logger, reg).routes(reg),
+		Handler:           api.routes(reg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      5 * time.Minute,
