@@ -7,7 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"samband/catalog/rdf"
 )
 
 // Bounds of a record's description.
@@ -189,7 +190,7 @@ func (c *canon) appendTerm(b []byte, id uint32, depth int) []byte {
 		return hex.AppendEncode(b, sum[:])
 	}
 	b = append(b, '"')
-	b = appendEscaped(b, c.d.text(id))
+	b = rdf.AppendEscaped(b, c.d.text(id))
 	b = append(b, '"')
 	switch r[0] {
 	case termLang:
@@ -293,40 +294,6 @@ func appendIRI(b, iri []byte) []byte {
 		}
 	}
 	return append(b, '>')
-}
-
-// appendEscaped appends a lexical form escaped as in canonical N-Triples:
-// quote, backslash, line feed and carriage return by their escapes, the other
-// control characters as \u00XX, invalid UTF-8 as U+FFFD.
-func appendEscaped(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		ch := s[i]
-		switch {
-		case ch == '"':
-			b = append(b, '\\', '"')
-		case ch == '\\':
-			b = append(b, '\\', '\\')
-		case ch == '\n':
-			b = append(b, '\\', 'n')
-		case ch == '\r':
-			b = append(b, '\\', 'r')
-		case ch < 0x20 || ch == 0x7f:
-			b = append(b, '\\', 'u', '0', '0', hexDigit(ch>>4), hexDigit(ch&15))
-		case ch < utf8.RuneSelf:
-			b = append(b, ch)
-		default:
-			r, w := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && w == 1 {
-				b = utf8.AppendRune(b, utf8.RuneError)
-			} else {
-				b = append(b, s[i:i+w]...)
-			}
-			i += w
-			continue
-		}
-		i++
-	}
-	return b
 }
 
 func hexDigit(n byte) byte { return "0123456789ABCDEF"[n&15] }

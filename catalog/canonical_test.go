@@ -226,8 +226,8 @@ func TestCanonicalEscapes(t *testing.T) {
 		{"æøå €", "æøå €"},
 		{"bad\xffutf8", "bad\uFFFDutf8"},
 	} {
-		if got := string(appendEscaped(nil, tc.in)); got != tc.want {
-			t.Errorf("appendEscaped(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := string(rdf.AppendEscaped(nil, tc.in)); got != tc.want {
+			t.Errorf("rdf.AppendEscaped(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 	if got := string(appendIRI(nil, []byte("http://ex/a b>"))); got != `<http://ex/a\u0020b\u003E>` {

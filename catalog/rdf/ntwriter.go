@@ -111,6 +111,14 @@ const hexUpper = "0123456789ABCDEF"
 // canonical N-Triples.
 func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
+	return append(AppendEscaped(b, s), '"')
+}
+
+// AppendEscaped appends a lexical form escaped as in canonical N-Triples
+// (without the quotes): quote, backslash, line feed and carriage return by
+// their escapes, the other control characters as \u00XX, invalid UTF-8 as
+// U+FFFD. The catalogue's canonical hashes are computed over this form.
+func AppendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -138,7 +146,7 @@ func appendQuoted(b []byte, s string) []byte {
 		}
 		i++
 	}
-	return append(b, '"')
+	return b
 }
 
 // appendBlankLabel appends _:label, the label made safe for N-Triples and
