@@ -8,7 +8,7 @@ FUZZTIME  ?= 15s
 FUZZ      := catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord
 
-.PHONY: all build run test vet fuzz bench-rdf clean
+.PHONY: all build run test vet fuzz shacl bench-rdf clean
 
 all: build
 
@@ -28,6 +28,17 @@ vet:
 test: vet
 	$(GO) test -count=1 ./...
 	@$(GO) test -count=1 -run '^(TestW3C|TestCorpus$$)' -v ./catalog/rdf | grep -E '^(w3c|corpus)' || { echo "conformance summary missing"; exit 1; }
+
+# shacl: the DCAT-AP feed of the demo catalogues against the DCAT-AP 3.0.1
+# SHACL shapes, with the engine in tools/shacl (needs node and npm; the
+# packages are installed from its package-lock.json once, and again when it
+# changes). Prints violations of the sources and of the feed by shape and path.
+shacl: tools/shacl/node_modules/.installed
+	$(GO) test -count=1 -run '^TestFeedSHACL$$' -v ./cmd/gateway
+
+tools/shacl/node_modules/.installed: tools/shacl/package.json tools/shacl/package-lock.json
+	npm ci --prefix tools/shacl --no-audit --no-fund
+	touch $@
 
 # fuzz: a short run of every fuzz target (FUZZTIME each); crashers land in testdata/fuzz.
 fuzz:

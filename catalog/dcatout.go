@@ -441,7 +441,11 @@ func (w *describer) node(s string) rdf.Subject {
 
 func (w *describer) agent(a Agent) rdf.Object {
 	n := w.node(a.IRI)
-	w.aux(n, rdfType, iri(nsFOAF+"Agent"))
+	// An agent known only by its IRI is not typed: DCAT-AP wants a name
+	// on every foaf:Agent, and the name is the IRI's to give.
+	if _, blank := n.(rdf.Blank); blank || len(a.Name) > 0 {
+		w.aux(n, rdfType, iri(nsFOAF+"Agent"))
+	}
 	w.auxText(n, nsFOAF+"name", a.Name)
 	if a.Type != "" {
 		w.aux(n, nsDCT+"type", w.value(a.Type))

@@ -263,8 +263,10 @@ func describeCatalogPage(base string, page, limit, last int, res catalog.Page, e
 		IRI:         catIRI,
 		Title:       catalog.Text{"en": {feedTitle}},
 		Description: catalog.Text{"en": {feedDescription}},
-		Publisher:   &catalog.Agent{Name: catalog.Text{"en": {feedTitle}}},
-		Homepage:    base + "/",
+		// The publisher has an IRI, not a blank node, so that the pages of
+		// the feed, merged, name one publisher (DCAT-AP: at most one).
+		Publisher: &catalog.Agent{IRI: catIRI + "#publisher", Name: catalog.Text{"en": {feedTitle}}},
+		Homepage:  base + "/",
 	}
 	if err := c.Triples(collect); err != nil {
 		return err
