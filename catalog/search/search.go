@@ -60,9 +60,6 @@ const fieldAll = "all"
 // seqKey is where the index keeps the last sequence number applied.
 var seqKey = []byte("samband.seq")
 
-// ErrClosed is returned by the methods of a closed Index.
-var ErrClosed = errors.New("search: index closed")
-
 // bucket returns the per-language field suffix of a language tag: "no" for
 // nb, nn and no (and nb-NO, ...), the tag's primary subtag where bleve has an
 // analyzer for it, else "std".
@@ -81,6 +78,8 @@ func bucket(lang string) string {
 // Apply calls are serialised.
 type Index struct {
 	bi      bleve.Index
+	close   sync.Once
+	err     error
 	applyMu sync.Mutex
 	seq     atomic.Int64
 }
@@ -106,8 +105,11 @@ func Open(path string) (*Index, error) {
 	return idx, nil
 }
 
-// Close closes the index.
-func (x *Index) Close() error { return x.bi.Close() }
+// Close closes the index; closing it again does nothing.
+func (x *Index) Close() error {
+	x.close.Do(func() { x.err = x.bi.Close() })
+	return x.err
+}
 
 // LastSeq returns the sequence number of the last change applied, 0 when
 // none was.
@@ -115,6 +117,15 @@ func (x *Index) LastSeq() int64 { return x.seq.Load() }
 
 // Count returns the number of records in the index.
 func (x *Index) Count() (uint64, error) { return x.bi.DocCount() }
+
+// Segments returns the number of segment files the index is made of now. The
+// index merges them in the background after writes; a search visits every
+// one, so it is slower while there are many.
+func (x *Index) Segments() int {
+	m, _ := x.bi.StatsMap()["index"].(map[string]any)
+	n, _ := m["TotFileSegmentsAtRoot"].(uint64)
+	return int(n)
+}
 
 // newMapping returns the index mapping: per-language text fields, the
 // language-agnostic field, and keyword fields for the facets.
@@ -268,6 +279,9 @@ type Query struct {
 	Filters map[string][]string
 	// Limit and Offset page through the hits, best first.
 	Limit, Offset int
+	// NoFacets leaves Result.Facets empty, for a caller that needs only
+	// the hits: counting facets costs time in proportion to the hits.
+	NoFacets bool
 }
 
 // Result is the answer to a Query.
@@ -309,8 +323,10 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	limit = min(limit, MaxLimit)
 	req := bleve.NewSearchRequestOptions(bq, limit, max(q.Offset, 0), false)
-	for _, f := range facetNames {
-		req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	if !q.NoFacets {
+		for _, f := range facetNames {
+			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		}
 	}
 	if q.Text != "" {
 		req.Highlight = bleve.NewHighlight()
@@ -342,6 +358,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		out.Hits = append(out.Hits, hit)
 	}
 	for _, f := range facetNames {
+		if q.NoFacets {
+			break
+		}
 		fr := res.Facets[f]
 		counts := []FacetCount{}
 		if fr != nil {

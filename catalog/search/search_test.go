@@ -152,6 +152,13 @@ func TestSearch(t *testing.T) {
 		}
 	})
 
+	t.Run("no facets", func(t *testing.T) {
+		res, err := idx.Search(ctx, Query{Text: "biblioteken", Lang: "sv", NoFacets: true})
+		if err != nil || res.Total != 2 || len(res.Facets) != 0 {
+			t.Errorf("Search(NoFacets) = %v, %v; want 2 hits and no facets", res, err)
+		}
+	})
+
 	t.Run("highlights", func(t *testing.T) {
 		res, err := idx.Search(ctx, Query{Text: "biblioteken", Lang: "sv"})
 		if err != nil || len(res.Hits) != 2 || res.Hits[0].ID != libraries {
@@ -202,6 +209,10 @@ func TestWithdrawnAndReopen(t *testing.T) {
 	seq := idx.LastSeq()
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
+	}
+
+	if err := idx.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
 	}
 
 	idx = openIndex(t, dir)
