@@ -35,3 +35,16 @@ func TestDatasetIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDataset is the generator's own cost, to subtract from the build rate.
+func BenchmarkDataset(b *testing.B) {
+	bases, err := readCorpus("../../testdata/corpus")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := newGenerator(bases, 1)
+	b.ResetTimer()
+	for i := range b.N {
+		g.dataset(i)
+	}
+}
