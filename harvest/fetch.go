@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"samband/catalog/rdf"
 )
 
 // Accept headers by kind of source.
 const (
-	acceptRDF  = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
+	acceptRDF  = rdf.Accept
 	acceptJSON = "application/json"
 )
 

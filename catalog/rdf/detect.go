@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// Accept is the HTTP Accept header that asks for the syntaxes this package
+// reads, Turtle first (it streams fastest), JSON-LD late (it is read whole).
+const Accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
+
 // sniffLen is how much of a document Detect looks at.
 const sniffLen = 4096
 

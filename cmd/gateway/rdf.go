@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"samband/catalog/rdf"
+	"samband/harvest"
 )
 
 const rdfUsage = `rdf <subcommand> ...
@@ -174,9 +175,6 @@ func openSource(ctx context.Context, e env, src string, timeout time.Duration) (
 	return f, src, "file://" + filepath.ToSlash(abs), size, nil
 }
 
-// acceptRDF asks for the syntaxes Samband reads, Turtle first.
-const acceptRDF = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
-
 func openURL(ctx context.Context, u string, timeout time.Duration) (io.ReadCloser, string, string, int64, error) {
 	client := retryablehttp.NewClient()
 	client.RetryMax = 3
@@ -187,8 +185,8 @@ func openURL(ctx context.Context, u string, timeout time.Duration) (io.ReadClose
 	if err != nil {
 		return nil, "", "", 0, err
 	}
-	req.Header.Set("Accept", acceptRDF)
-	req.Header.Set("User-Agent", "Samband-gateway/"+version)
+	req.Header.Set("Accept", rdf.Accept)
+	req.Header.Set("User-Agent", harvest.UserAgent(version, ""))
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, "", "", 0, err
