@@ -11,11 +11,11 @@ import (
 // query without error. The numbers are not checked.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	args := []string{"-n", "2000", "-queries", "200", "-dir", t.TempDir(), "-corpus", "../../testdata/corpus", "-settle", "0"}
+	args := []string{"-n", "2000", "-queries", "200", "-dir", t.TempDir(), "-corpus", "../../testdata/corpus"}
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"build: 2000 datasets", "disk:", "queries with facets, 2 clients: 200", "queries without facets", "p99"} {
+	for _, want := range []string{"build: 2000 datasets", "save:", "open:", "highlights of 10 hits", "queries with facets, 2 clients: 200", "queries without facets", "p99"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

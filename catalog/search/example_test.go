@@ -11,12 +11,13 @@ import (
 )
 
 // An index is brought up to date with the store's changes, then searched in
-// Norwegian: "befolkningen" finds "Befolkning", stemmed.
+// Norwegian: "befolkningen" finds "Befolkning", stemmed, and the Swedish
+// record too, whose word has the same stem.
 func Example() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "search-example")
 	defer os.RemoveAll(dir)
-	idx, err := search.Open(filepath.Join(dir, "index"))
+	idx, err := search.Open(filepath.Join(dir, "index"), search.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -39,9 +40,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(idx.LastSeq(), res.Total, res.Hits[0].ID, res.Hits[0].Highlights["title"])
+	fmt.Println(idx.LastSeq(), res.Total, res.Hits[0].ID, search.Highlight(changes[0], search.Query{Text: "befolkningen", Lang: "nb"})["title"])
 	fmt.Println(res.Facets[search.FacetCountry], res.Facets[search.FacetTheme])
 	// Output:
-	// 3 1 a [<mark>Befolkning</mark> etter kommune]
-	// [{NO 1}] [{SOCI 1}]
+	// 3 2 a [<mark>Befolkning</mark> etter kommune]
+	// [{NO 1} {SE 1}] [{SOCI 2}]
 }

@@ -62,7 +62,7 @@ func catchUp(t *testing.T, idx *Index, st *sqlite.Store) {
 
 func openIndex(t *testing.T, dir string) *Index {
 	t.Helper()
-	idx, err := Open(dir)
+	idx, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestSearch(t *testing.T) {
 	st := harvested(t, testSources...)
 	idx := openIndex(t, filepath.Join(t.TempDir(), "idx"))
 	catchUp(t, idx, st)
-	if n, _ := idx.Count(); n != 45 || idx.LastSeq() != 45 {
+	if n := idx.Count(); n != 45 || idx.LastSeq() != 45 {
 		t.Fatalf("after catching up: %d records, LastSeq %d; want 45, 45", n, idx.LastSeq())
 	}
 	const (
@@ -101,7 +101,8 @@ func TestSearch(t *testing.T) {
 	}{
 		{"nb stemmed", Query{Text: "pensjonsordningen", Lang: "nb"}, []string{pension}},
 		{"nb stemmed two words", Query{Text: "individuell pensjonsordningen", Lang: "no"}, []string{pension}},
-		{"no language, unstemmed", Query{Text: "pensjonsordningen"}, nil},
+		{"no language: every language's stemmer", Query{Text: "pensjonsordningen"}, []string{pension}},
+		{"sv stop word only", Query{Text: "och", Lang: "sv"}, nil},
 		{"no language, exact", Query{Text: "Pensjonsordninger"}, []string{pension}},
 		{"sv stemmed", Query{Text: "biblioteken", Lang: "sv"}, []string{libraries, api}},
 		{"sv two words", Query{Text: "öppettider biblioteken", Lang: "sv"}, []string{libraries}},
@@ -160,12 +161,25 @@ func TestSearch(t *testing.T) {
 	})
 
 	t.Run("highlights", func(t *testing.T) {
-		res, err := idx.Search(ctx, Query{Text: "biblioteken", Lang: "sv"})
+		q := Query{Text: "biblioteken", Lang: "sv"}
+		res, err := idx.Search(ctx, q)
 		if err != nil || len(res.Hits) != 2 || res.Hits[0].ID != libraries {
 			t.Fatalf("Search = %v, %v; want the libraries first", res, err)
 		}
-		if got := res.Hits[0].Highlights["title"]; len(got) == 0 || !strings.Contains(got[0], "<mark>Bibliotek</mark>") {
+		rec, err := st.Dataset(ctx, res.Hits[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hl := Highlight(rec, q)
+		if got := hl["title"]; len(got) == 0 || !strings.Contains(got[0], "<mark>Bibliotek</mark>") {
 			t.Errorf("title highlights = %q, want <mark>Bibliotek</mark>", got)
+		}
+		for field, frags := range hl {
+			for _, f := range frags {
+				if !strings.Contains(f, "<mark>") {
+					t.Errorf("%s fragment %q has no mark", field, f)
+				}
+			}
 		}
 	})
 
@@ -181,7 +195,7 @@ func TestWithdrawnAndReopen(t *testing.T) {
 	ctx := context.Background()
 	st := harvested(t, testSources...)
 	dir := filepath.Join(t.TempDir(), "idx")
-	idx, err := Open(dir)
+	idx, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +217,7 @@ func TestWithdrawnAndReopen(t *testing.T) {
 	if err != nil || res.Total != 0 {
 		t.Errorf("withdrawn record still found: %v, %v", res, err)
 	}
-	if n, _ := idx.Count(); n != 43 {
+	if n := idx.Count(); n != 43 {
 		t.Errorf("%d records after 2 withdrawn, want 43", n)
 	}
 	seq := idx.LastSeq()
@@ -223,7 +237,7 @@ func TestWithdrawnAndReopen(t *testing.T) {
 	if err != nil || res.Total != 1 {
 		t.Errorf("reopened: Search = %v, %v; want 1 hit", res, err)
 	}
-	if n, _ := idx.Count(); n != 43 {
+	if n := idx.Count(); n != 43 {
 		t.Errorf("reopened: %d records, want 43", n)
 	}
 }
@@ -275,13 +289,13 @@ func TestFollowError(t *testing.T) {
 	}
 }
 
-func TestBucket(t *testing.T) {
+func TestAnalyzerFor(t *testing.T) {
 	for _, tc := range []struct{ lang, want string }{
 		{"nb", "no"}, {"nn", "no"}, {"no", "no"}, {"nb-NO", "no"}, {"sv", "sv"}, {"SV", "sv"},
-		{"en-GB", "en"}, {"da", "da"}, {"fi", "fi"}, {"is", "std"}, {"et", "std"}, {"", "std"},
+		{"en-GB", "en"}, {"da", "da"}, {"fi", "fi"}, {"is", "other"}, {"et", "other"}, {"", "other"},
 	} {
-		if got := bucket(tc.lang); got != tc.want {
-			t.Errorf("bucket(%q) = %q, want %q", tc.lang, got, tc.want)
+		if got := analyzerFor(tc.lang).name; got != tc.want {
+			t.Errorf("analyzerFor(%q) = %q, want %q", tc.lang, got, tc.want)
 		}
 	}
 }

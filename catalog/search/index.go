@@ -1,0 +1,491 @@
+package search
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"samband/catalog"
+)
+
+// Facet names: the keys of Query.Filters and Result.Facets.
+const (
+	FacetCountry   = "country"   // ISO 3166-1 alpha-2 of the sources that list the record
+	FacetPublisher = "publisher" // the publisher's IRI, else its name
+	FacetTheme     = "theme"     // EU data-theme code ("ECON")
+	FacetFormat    = "format"    // EU file-type code of a distribution ("CSV")
+	FacetLicense   = "license"   // EU licence code ("CC_BY_4_0")
+	FacetAccess    = "access"    // EU access-right code ("PUBLIC")
+	FacetLifeEvent = "lifeEvent" // life-event concept id (Options.LifeEvents)
+	FacetKind      = "kind"      // Dataset, DatasetSeries or DataService
+)
+
+// FacetNames lists the facet names, in the order a client shows them.
+var FacetNames = []string{FacetCountry, FacetPublisher, FacetTheme, FacetFormat, FacetLicense, FacetAccess, FacetLifeEvent, FacetKind}
+
+// sparseFacets keep a list of documents per value rather than a bitset:
+// those with thousands of values.
+var sparseFacets = map[string]bool{FacetPublisher: true}
+
+// Field weights: a word in a title counts as three in a description, a
+// keyword as two.
+const (
+	weightTitle       = 3
+	weightKeyword     = 2
+	weightDescription = 1
+)
+
+// Options configure an Index.
+type Options struct {
+	// LifeEvents returns the life events a record serves (concept ids), the
+	// values of FacetLifeEvent; nil gives none.
+	LifeEvents func(catalog.Dataset) []string
+}
+
+// Index is the catalogue's search index: an inverted index with BM25
+// ranking over titles, descriptions and keywords in every language, and a
+// column per facet, all in memory, saved to one file (see Open and Save).
+// Its methods are safe for concurrent use: searches run in parallel, Apply
+// excludes them only while it links the new documents in.
+type Index struct {
+	opt  Options
+	path string
+
+	applyMu sync.Mutex // serialises Apply, Save and Close
+
+	mu sync.RWMutex
+	// Documents, by number; numbers are given in order and reused only by
+	// compact.
+	keys     []string // record id
+	norms    []uint8  // quantised weighted length (see norm)
+	modified []int64  // dct:modified, Unix seconds; math.MinInt64 when unknown
+	titles   []string // sort key: the first title, lower case
+	quality  []int32  // MQA points; -1 when not scored
+	// rows hold each document's facet values, a word per facet in the
+	// order of FacetNames (see facet.add), so that counting the facets of
+	// a hit reads one cache line.
+	rows []uint64
+	live     bitset
+	nLive    int
+	dead     int
+	sumLen   float64 // weighted length of the live documents
+	byKey    map[string]uint32
+	terms    map[string]*postings
+	facets   map[string]*facet
+
+	seq   atomic.Int64
+	saved atomic.Int64 // seq of the last Save
+	dirty atomic.Bool
+}
+
+// postings are the documents a term occurs in, ascending, with its
+// weighted frequency in each (capped at 255).
+type postings struct {
+	docs []uint32
+	tfs  []uint8
+}
+
+// facet is the values of one facet per document, and the documents per
+// value.
+type facet struct {
+	name   string
+	sparse bool
+	values []string
+	ids    map[string]uint32
+	bits   []bitset   // !sparse: documents by value
+	lists  [][]uint32 // sparse: documents by value, ascending, dead ones too
+	off    []uint32   // document n's values are vals[off[n]:off[n+1]]
+	vals   []uint32
+}
+
+func newFacet(name string) *facet {
+	return &facet{name: name, sparse: sparseFacets[name], ids: map[string]uint32{}, off: []uint32{0}}
+}
+
+// value returns the number of a value, adding it when new.
+func (f *facet) value(v string) uint32 {
+	if id, ok := f.ids[v]; ok {
+		return id
+	}
+	id := uint32(len(f.values))
+	f.values = append(f.values, v)
+	f.ids[v] = id
+	if f.sparse {
+		f.lists = append(f.lists, nil)
+	} else {
+		f.bits = append(f.bits, nil)
+	}
+	return id
+}
+
+// maskValues is how many values of a facet a document's row holds as a
+// bitmask; a facet with more is counted from its bitsets or value lists.
+const maskValues = 64
+
+// add appends document n's values, n the next document, and returns its
+// word of the document's row: the bitmask of its values (value ids below
+// maskValues), or for a sparse facet its first value's id plus one.
+func (f *facet) add(n uint32, vs []string) uint64 {
+	var word uint64
+	for i, v := range vs {
+		id := f.value(v)
+		switch {
+		case f.sparse && i == 0:
+			word = uint64(id) + 1
+		case !f.sparse && id < maskValues:
+			word |= 1 << id
+		}
+		f.vals = append(f.vals, id)
+		if f.sparse {
+			f.lists[id] = append(f.lists[id], n)
+		} else {
+			f.bits[id].set(n)
+		}
+	}
+	f.off = append(f.off, uint32(len(f.vals)))
+	return word
+}
+
+// remove forgets document n for the value bitsets (sparse lists keep it:
+// searches skip dead documents).
+func (f *facet) remove(n uint32) {
+	if f.sparse {
+		return
+	}
+	for _, id := range f.vals[f.off[n]:f.off[n+1]] {
+		f.bits[id].clear(n)
+	}
+}
+
+// New returns an empty index kept in memory only (Save does nothing).
+func New(opt Options) *Index {
+	x := &Index{opt: opt, byKey: map[string]uint32{}, terms: map[string]*postings{}, facets: map[string]*facet{}}
+	for _, name := range FacetNames {
+		x.facets[name] = newFacet(name)
+	}
+	return x
+}
+
+// LastSeq returns the sequence number of the last change applied, 0 when
+// none was.
+func (x *Index) LastSeq() int64 { return x.seq.Load() }
+
+// Count returns the number of records in the index.
+func (x *Index) Count() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.nLive
+}
+
+// prepared is a record analysed, ready to link in.
+type prepared struct {
+	key       string
+	withdrawn bool
+	terms     []termFreq
+	length    int
+	modified  int64
+	title     string
+	quality   int32
+	facets    [][]string // by FacetNames
+}
+
+type termFreq struct {
+	term string
+	tf   int
+}
+
+// prepare analyses a record.
+func (x *Index) prepare(r catalog.Dataset) prepared {
+	p := prepared{key: r.ID, withdrawn: r.Withdrawn}
+	if r.Withdrawn {
+		return p
+	}
+	tfs := map[string]int{}
+	for _, f := range []struct {
+		t      catalog.Text
+		weight int
+	}{{r.Title, weightTitle}, {r.Keywords, weightKeyword}, {r.Description, weightDescription}} {
+		for lang, vs := range f.t {
+			a := analyzerFor(lang)
+			for _, v := range vs {
+				words(v, func(w word) bool {
+					if t := a.term(w.lower); t != "" {
+						tfs[t] += f.weight
+						p.length += f.weight
+					}
+					return true
+				})
+			}
+		}
+	}
+	p.terms = make([]termFreq, 0, len(tfs))
+	for t, n := range tfs {
+		p.terms = append(p.terms, termFreq{t, n})
+	}
+	p.modified = parseTime(r.Modified)
+	if p.modified == math.MinInt64 {
+		p.modified = parseTime(r.Issued)
+	}
+	p.title = strings.ToLower(r.Title.Get("en", "nb", "no", "nn", "sv", "da", "fi"))
+	p.quality = -1
+	if r.Quality != nil {
+		p.quality = int32(r.Quality.Score)
+	}
+	p.facets = make([][]string, len(FacetNames))
+	for i, name := range FacetNames {
+		p.facets[i] = facetValues(name, r, x.opt)
+	}
+	return p
+}
+
+// facetValues returns a record's values of one facet, without repeats.
+func facetValues(name string, r catalog.Dataset, opt Options) []string {
+	var out []string
+	add := func(vs ...string) {
+		for _, v := range vs {
+			if v != "" && !contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	switch name {
+	case FacetCountry:
+		for _, s := range r.Sources {
+			if s.Withdrawn == nil {
+				add(strings.ToUpper(s.Country))
+			}
+		}
+	case FacetPublisher:
+		if p := r.Publisher; p != nil {
+			if p.IRI != "" {
+				add(p.IRI)
+			} else {
+				add(p.Name.Get("en"))
+			}
+		}
+	case FacetTheme:
+		add(r.EUThemes...)
+	case FacetFormat:
+		for _, d := range r.Distributions {
+			add(d.FormatEU)
+		}
+	case FacetLicense:
+		add(catalog.LicenceCode(r.License))
+		for _, d := range r.Distributions {
+			add(d.LicenseEU)
+		}
+	case FacetAccess:
+		add(r.AccessRightsEU)
+	case FacetLifeEvent:
+		if opt.LifeEvents != nil {
+			add(opt.LifeEvents(r)...)
+		}
+	case FacetKind:
+		add(r.Kind)
+	}
+	return out
+}
+
+// parseTime returns the Unix seconds of a date or date-time as a source
+// gave it, math.MinInt64 when it is none.
+func parseTime(s string) int64 {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Unix()
+		}
+	}
+	if len(s) > 10 { // a date with a zone or fraction the layouts miss
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return t.Unix()
+		}
+	}
+	return math.MinInt64
+}
+
+// norm quantises a weighted length to a byte, on a log scale: lengths up
+// to 15 exactly, then 16 steps per doubling.
+func norm(length int) uint8 {
+	if length < 16 {
+		return uint8(length)
+	}
+	v := 16 + 16*(math.Log2(float64(length))-4)
+	return uint8(min(255, v))
+}
+
+// normLength is the length a norm stands for.
+func normLength(n uint8) float64 {
+	if n < 16 {
+		return float64(n)
+	}
+	return math.Exp2((float64(n)-16)/16 + 4)
+}
+
+// Apply brings the index up to date with records in the order of their
+// changes, as catalog Store.Changes returns them: a live record is indexed
+// (replacing what the index had of it), a withdrawn one is removed. The
+// largest Seq among recs is remembered with them; LastSeq returns it from
+// then on, and after Save, also after the index is opened again.
+func (x *Index) Apply(ctx context.Context, recs []catalog.Dataset) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	x.applyMu.Lock()
+	defer x.applyMu.Unlock()
+	// Analyse outside the lock, on every core.
+	ps := make([]prepared, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(recs)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				ps[i] = x.prepare(recs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	seq := x.seq.Load()
+	x.mu.Lock()
+	for i, p := range ps {
+		if p.key == "" {
+			continue
+		}
+		x.link(p)
+		seq = max(seq, recs[i].Seq)
+	}
+	if x.dead > 50_000 && x.dead > x.nLive/2 {
+		x.compact()
+	}
+	x.mu.Unlock()
+	x.seq.Store(seq)
+	x.dirty.Store(true)
+	return nil
+}
+
+// link adds or replaces a prepared record; x.mu is held.
+func (x *Index) link(p prepared) {
+	if old, ok := x.byKey[p.key]; ok {
+		x.kill(old)
+	}
+	if p.withdrawn {
+		return
+	}
+	n := uint32(len(x.keys))
+	x.keys = append(x.keys, p.key)
+	x.norms = append(x.norms, norm(p.length))
+	x.modified = append(x.modified, p.modified)
+	x.titles = append(x.titles, p.title)
+	x.quality = append(x.quality, p.quality)
+	x.live.set(n)
+	x.nLive++
+	x.sumLen += normLength(x.norms[n])
+	x.byKey[p.key] = n
+	for _, t := range p.terms {
+		pl := x.terms[t.term]
+		if pl == nil {
+			pl = &postings{}
+			x.terms[t.term] = pl
+		}
+		pl.docs = append(pl.docs, n)
+		pl.tfs = append(pl.tfs, uint8(min(t.tf, 255)))
+	}
+	for i, name := range FacetNames {
+		x.rows = append(x.rows, x.facets[name].add(n, p.facets[i]))
+	}
+}
+
+// rowStride is the words of a row.
+var rowStride = len(FacetNames)
+
+// kill removes document n; x.mu is held.
+func (x *Index) kill(n uint32) {
+	if !x.live.has(n) {
+		return
+	}
+	x.live.clear(n)
+	x.nLive--
+	x.dead++
+	x.sumLen -= normLength(x.norms[n])
+	delete(x.byKey, x.keys[n])
+	for _, f := range x.facets {
+		f.remove(n)
+	}
+}
+
+// compact renumbers the live documents and drops the dead ones from every
+// structure; x.mu is held.
+func (x *Index) compact() {
+	renum := make([]uint32, len(x.keys))
+	next := uint32(0)
+	for n := range x.keys {
+		if x.live.has(uint32(n)) {
+			renum[n] = next
+			next++
+		} else {
+			renum[n] = math.MaxUint32
+		}
+	}
+	keep := func(n uint32) bool { return renum[n] != math.MaxUint32 }
+	keys, norms, modified, titles, quality := x.keys[:0], x.norms[:0], x.modified[:0], x.titles[:0], x.quality[:0]
+	for n := range x.keys {
+		if keep(uint32(n)) {
+			keys = append(keys, x.keys[n])
+			norms = append(norms, x.norms[n])
+			modified = append(modified, x.modified[n])
+			titles = append(titles, x.titles[n])
+			quality = append(quality, x.quality[n])
+		}
+	}
+	clear(x.keys[len(keys):])
+	clear(x.titles[len(titles):])
+	x.keys, x.norms, x.modified, x.titles, x.quality = keys, norms, modified, titles, quality
+	x.live = make(bitset, 0)
+	for n := range keys {
+		x.live.set(uint32(n))
+		x.byKey[keys[n]] = uint32(n)
+	}
+	for t, pl := range x.terms {
+		j := 0
+		for i, d := range pl.docs {
+			if keep(d) {
+				pl.docs[j], pl.tfs[j] = renum[d], pl.tfs[i]
+				j++
+			}
+		}
+		if j == 0 {
+			delete(x.terms, t)
+			continue
+		}
+		pl.docs, pl.tfs = pl.docs[:j:j], pl.tfs[:j:j]
+	}
+	rows := make([]uint64, len(keys)*rowStride)
+	for i, name := range FacetNames {
+		f := x.facets[name]
+		nf := newFacet(name)
+		for n := range renum {
+			if keep(uint32(n)) {
+				vs := make([]string, 0, f.off[n+1]-f.off[n])
+				for _, id := range f.vals[f.off[n]:f.off[n+1]] {
+					vs = append(vs, f.values[id])
+				}
+				rows[int(renum[n])*rowStride+i] = nf.add(renum[n], vs)
+			}
+		}
+		x.facets[name] = nf
+	}
+	x.rows = rows
+	x.dead = 0
+	x.sumLen = 0
+	for _, nm := range x.norms {
+		x.sumLen += normLength(nm)
+	}
+}
