@@ -384,6 +384,10 @@ type Store interface {
 	Dataset(ctx context.Context, idOrIRI string) (Dataset, error)
 	// Datasets returns a page of records, ordered by id.
 	Datasets(ctx context.Context, opt ListOptions) (Page, error)
+	// DatasetsByID returns the records with the given ids, withdrawn or
+	// not, in the order of ids, leaving out ids no record has; Sources
+	// carry no Original.
+	DatasetsByID(ctx context.Context, ids []string) ([]Dataset, error)
 	// History returns the earlier versions of a record, newest first.
 	History(ctx context.Context, id string) ([]Dataset, error)
 	// Sources returns every source with its record count and last run.

@@ -68,14 +68,14 @@ type Index struct {
 	// rows hold each document's facet values, a word per facet in the
 	// order of FacetNames (see facet.add), so that counting the facets of
 	// a hit reads one cache line.
-	rows []uint64
-	live     bitset
-	nLive    int
-	dead     int
-	sumLen   float64 // weighted length of the live documents
-	byKey    map[string]uint32
-	terms    map[string]*postings
-	facets   map[string]*facet
+	rows   []uint64
+	live   bitset
+	nLive  int
+	dead   int
+	sumLen float64 // weighted length of the live documents
+	byKey  map[string]uint32
+	terms  map[string]*postings
+	facets map[string]*facet
 
 	seq   atomic.Int64
 	saved atomic.Int64 // seq of the last Save

@@ -30,8 +30,8 @@ func randomRecord(rng *rand.Rand, i, v int) catalog.Dataset {
 	r := catalog.Dataset{
 		ID: fmt.Sprintf("r%04d", i), Kind: catalog.KindDataset,
 		Title: catalog.Text{}, Description: catalog.Text{}, Keywords: catalog.Text{},
-		Modified: fmt.Sprintf("20%02d-%02d-01", 10+rng.IntN(15), 1+rng.IntN(12)),
-		Sources:  []catalog.SourceRecord{{Country: []string{"no", "SE", "FI", "IS"}[rng.IntN(4)]}},
+		Modified:  fmt.Sprintf("20%02d-%02d-01", 10+rng.IntN(15), 1+rng.IntN(12)),
+		Sources:   []catalog.SourceRecord{{Country: []string{"no", "SE", "FI", "IS"}[rng.IntN(4)]}},
 		Publisher: &catalog.Agent{IRI: fmt.Sprintf("https://pub.example/%d", rng.IntN(30))},
 		EUThemes:  []string{[]string{"SOCI", "ECON", "HEAL", "GOVE"}[rng.IntN(4)]},
 		Quality:   &catalog.Quality{Score: rng.IntN(405)},
@@ -156,6 +156,9 @@ func TestAgainstNaive(t *testing.T) {
 	queries = append(queries,
 		Query{},
 		Query{Text: "befolkning statistikk", Lang: "nb"},
+		Query{Text: "health statistikk"},   // a word of one term, then one of several
+		Query{Text: "barn tölfræði helse"}, // several terms a word
+		Query{Text: "statistics befolkning", Lang: "en"},
 		Query{Text: "Children's health", Lang: "en"},
 		Query{Text: "tölfræði", Lang: "is"},
 		Query{Text: "tölfræðinnar", Lang: "is"}, // the fallback's five letters
@@ -171,6 +174,9 @@ func TestAgainstNaive(t *testing.T) {
 		q := queries[i%len(queries)]
 		q.Limit = MaxLimit
 		forceRows, forceBits = i/len(queries) == 1, i/len(queries) == 2
+		if i < len(queries) {
+			scratchPool = newScratchPool() // fresh memory first, reused after
+		}
 		res, err := idx.Search(ctx, q)
 		forceRows, forceBits = false, false
 		if err != nil {

@@ -129,17 +129,19 @@ func (q Query) Validate() error {
 
 // scratch is the per-search memory, reused.
 type scratch struct {
-	filter bitset
-	hitSet bitset
-	hits   []uint32
-	heap   []scored
-	merged []plist
-	bufs   []plist // union's memory, a word each
-	tmp    plist
+	filter    bitset
+	hitSet    bitset
+	hits      []uint32
+	heap      []scored
+	merged    []plist
+	bufs      []plist // union's memory, a word each
+	tmp       plist
 	rowCounts [][]int
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+var scratchPool = newScratchPool()
+
+func newScratchPool() *sync.Pool { return &sync.Pool{New: func() any { return new(scratch) }} }
 
 type scored struct {
 	doc   uint32
@@ -268,7 +270,7 @@ func (x *Index) matchWords(words [][]string, filter bitset, c *collector, s *scr
 		case 1:
 			pl = plist{docs: found[0].docs, tfs: found[0].tfs}
 		default:
-			if len(s.bufs) <= len(lists) {
+			for len(s.bufs) <= len(lists) {
 				s.bufs = append(s.bufs, plist{})
 			}
 			pl = union(found, &s.bufs[len(lists)], &s.tmp)

@@ -88,6 +88,15 @@ func (x *Index) Save() error {
 	return nil
 }
 
+// SaveAs makes path the index's file and saves the index there.
+func (x *Index) SaveAs(path string) error {
+	x.applyMu.Lock()
+	x.path = path
+	x.dirty.Store(true)
+	x.applyMu.Unlock()
+	return x.Save()
+}
+
 // SavedSeq returns the sequence number the file holds as of the last Save
 // or Open.
 func (x *Index) SavedSeq() int64 { return x.saved.Load() }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"samband/catalog"
 )
@@ -173,6 +174,36 @@ func (s *Store) Datasets(ctx context.Context, opt catalog.ListOptions) (catalog.
 		return page, fmt.Errorf("datasets: %w", s.readErr(err))
 	}
 	return page, nil
+}
+
+// DatasetsByID returns the records with the given ids, withdrawn or not, in
+// the order of ids; an id no record has is left out. Sources carry no
+// Original. A search answers with ids; this loads the page they name.
+func (s *Store) DatasetsByID(ctx context.Context, ids []string) ([]catalog.Dataset, error) {
+	if len(ids) == 0 {
+		return []catalog.Dataset{}, nil
+	}
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("datasets by id: %w", err)
+	}
+	defer tx.Rollback()
+	js, _ := json.Marshal(ids)
+	items, err := s.list(ctx, tx, `SELECT `+recordColumns+` FROM records r WHERE r.id IN (SELECT value FROM json_each(?))`, string(js))
+	if err != nil {
+		return nil, fmt.Errorf("datasets by id: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("datasets by id: %w", s.readErr(err))
+	}
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if _, dup := at[id]; !dup {
+			at[id] = i
+		}
+	}
+	slices.SortFunc(items, func(a, b catalog.Dataset) int { return at[a.ID] - at[b.ID] })
+	return items, nil
 }
 
 // list runs a query of recordColumns and adds the records' Sources.

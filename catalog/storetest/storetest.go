@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"ComeBack", testComeBack},
 		{"ClaimAfterOwnerWithdrew", testClaimAfterWithdrawal},
 		{"Paging", testPaging},
+		{"DatasetsByID", testDatasetsByID},
 		{"InvalidPut", testInvalidPut},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Closed", testClosed},
@@ -1028,6 +1029,35 @@ func testPaging(h *harness) {
 	}
 	if p := h.page(catalog.ListOptions{Limit: 5, Offset: 20, IncludeWithdrawn: true}); p.Total != 25 || len(p.Items) != 5 {
 		t.Errorf("Datasets(IncludeWithdrawn) last page: total %d, %d items; want 25, 5", p.Total, len(p.Items))
+	}
+}
+
+func testDatasetsByID(h *harness) {
+	t := h.t
+	h.sources(fdk)
+	recs := []catalog.Dataset{norwegian(ssb(1), 1), norwegian(ssb(2), 1), norwegian(ssb(3), 1)}
+	h.harvest("fdk", at(0), catalog.StatusComplete, recs...)
+	h.harvest("fdk", at(60), catalog.StatusComplete, recs[:2]...) // withdraws ssb(3)
+	ids := []string{catalog.IDFor(recs[2].IRI), "nosuchrecord", catalog.IDFor(recs[0].IRI), catalog.IDFor(recs[1].IRI)}
+	got, err := h.st.DatasetsByID(h.ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotIDs []string
+	for _, d := range got {
+		gotIDs = append(gotIDs, d.ID)
+		if len(d.Sources) != 1 || d.Sources[0].Original != "" || d.IRI == "" {
+			t.Errorf("DatasetsByID item %s: sources %+v; want one, without Original", d.ID, d.Sources)
+		}
+	}
+	if want := []string{ids[0], ids[2], ids[3]}; !reflect.DeepEqual(gotIDs, want) {
+		t.Errorf("DatasetsByID(%v) = %v, want %v (in the order asked, unknown left out)", ids, gotIDs, want)
+	}
+	if len(got) > 0 && !got[0].Withdrawn {
+		t.Errorf("DatasetsByID: %s not marked withdrawn", got[0].ID)
+	}
+	if none, err := h.st.DatasetsByID(h.ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("DatasetsByID(nil) = %v, %v; want none", none, err)
 	}
 }
 

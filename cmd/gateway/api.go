@@ -14,12 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"samband/catalog"
+	"samband/catalog/search"
 )
 
 // catalogReader is what the read API needs of the store.
 type catalogReader interface {
 	Dataset(ctx context.Context, idOrIRI string) (catalog.Dataset, error)
 	Datasets(ctx context.Context, opt catalog.ListOptions) (catalog.Page, error)
+	DatasetsByID(ctx context.Context, ids []string) ([]catalog.Dataset, error)
 	History(ctx context.Context, id string) ([]catalog.Dataset, error)
 	Sources(ctx context.Context) ([]catalog.SourceStatus, error)
 	Source(ctx context.Context, name string) (catalog.SourceStatus, error)
@@ -29,7 +31,8 @@ type catalogReader interface {
 // server answers the HTTP API.
 type server struct {
 	store    catalogReader
-	patterns []string // every route routes registered, for the OpenAPI test
+	index    *search.Index // nil: GET /api/v1/datasets lists from the store, by id
+	patterns []string      // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger
@@ -167,7 +170,26 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 
 const maxPageLimit = 1000
 
+// listDatasets searches the index; with withdrawn=true, or without an
+// index, it lists the store's records by id.
 func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) error {
+	withdrawn := false
+	if v := r.URL.Query().Get("withdrawn"); v != "" {
+		var err error
+		if withdrawn, err = strconv.ParseBool(v); err != nil {
+			return badRequest("withdrawn=%q: want true or false", v)
+		}
+	}
+	if s.index != nil && !withdrawn {
+		return s.searchDatasets(w, r)
+	}
+	if withdrawn {
+		for k := range r.URL.Query() {
+			if k != "withdrawn" && k != "limit" && k != "offset" {
+				return badRequest("withdrawn=true lists every record by id, withdrawn ones too, and takes only limit and offset; %s searches live records", k)
+			}
+		}
+	}
 	limit, err := intParam(r, "limit", 20, maxPageLimit)
 	if err != nil {
 		return err
@@ -175,12 +197,6 @@ func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) error {
 	offset, err := intParam(r, "offset", 0, 1<<30)
 	if err != nil {
 		return err
-	}
-	withdrawn := false
-	if v := r.URL.Query().Get("withdrawn"); v != "" {
-		if withdrawn, err = strconv.ParseBool(v); err != nil {
-			return badRequest("withdrawn=%q: want true or false", v)
-		}
 	}
 	page, err := s.store.Datasets(r.Context(), catalog.ListOptions{Limit: limit, Offset: offset, IncludeWithdrawn: withdrawn})
 	if err != nil {

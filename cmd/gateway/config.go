@@ -30,7 +30,19 @@ type Config struct {
 	PublicURL string         `yaml:"public_url"`
 	Log       LogConfig      `yaml:"log"`
 	Harvest   HarvestConfig  `yaml:"harvest"`
+	Search    SearchConfig   `yaml:"search"`
 	Sources   []SourceConfig `yaml:"sources"`
+}
+
+// SearchConfig places the search index and says how often it is saved.
+type SearchConfig struct {
+	// Path is the index's snapshot file; "" puts it beside the database
+	// (DB + ".search").
+	Path string `yaml:"path"`
+	// SaveEvery is how often a changed index is saved while serving (and
+	// always at shutdown): a restart then catches up from the store's
+	// changes since the last save rather than rebuilding.
+	SaveEvery Duration `yaml:"save_every"`
 }
 
 // LogConfig selects the log level ("debug", "info", "warn", "error") and
@@ -93,7 +105,16 @@ func defaultConfig() Config {
 		PublicURL: "http://127.0.0.1:8080",
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Harvest:   HarvestConfig{Concurrency: 2},
+		Search:    SearchConfig{SaveEvery: Duration(5 * time.Minute)},
 	}
+}
+
+// searchPath returns where the search index is saved.
+func (c Config) searchPath() string {
+	if c.Search.Path != "" {
+		return c.Search.Path
+	}
+	return c.DB + ".search"
 }
 
 // loadConfig reads the file at path (none when path is ""), applies the

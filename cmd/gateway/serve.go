@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"samband/catalog/search"
 	"samband/catalog/sqlite"
 	"samband/harvest"
 )
@@ -102,8 +103,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		Registerer:  reg,
 		Concurrency: cfg.Harvest.Concurrency,
 	})
+	idx, err := openIndex(cfg.searchPath(), search.Options{}, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("search index open", "path", idx.Path(), "records", idx.Count(), "seq", idx.LastSeq())
 	api := newServer(store, logger, reg)
 	api.publicURL = cfg.PublicURL
+	api.index = idx
 	srv := &http.Server{
 		Handler:           api.routes(reg),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -129,6 +136,19 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		defer wg.Done()
 		h.Schedule(harvestCtx, harvestConfigs(cfg))
 	}()
+	// The index follows the store until the harvests have stopped, so that
+	// it saves their last changes.
+	followCtx, stopFollow := context.WithCancel(context.Background())
+	defer stopFollow()
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		followChanges(followCtx, idx, store, time.Duration(cfg.Search.SaveEvery), logger)
+	}()
+	stopIndex := func() {
+		stopFollow()
+		<-followed
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -136,6 +156,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	case err := <-serveErr:
 		stopHarvest()
 		wg.Wait()
+		stopIndex()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -145,6 +166,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	err = srv.Shutdown(shutdownCtx)
 	stopHarvest()
 	wg.Wait()
+	stopIndex()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"samband/catalog"
+	"samband/catalog/search"
 )
 
 // TestServeDemo runs the gateway as `make run` does: the demo configuration,
@@ -100,10 +101,23 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("countries %v, want at least four", countries)
 	}
 
+	// The search index follows the store: every record is searchable
+	// within a second or so of its harvest.
 	var page catalog.Page
-	getJSON(t, base+"/api/v1/datasets?limit=5&offset=3", http.StatusOK, &page)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		getJSON(t, base+"/api/v1/datasets?limit=5&offset=3", http.StatusOK, &page)
+		if page.Total == total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if page.Total != total || len(page.Items) != 5 {
 		t.Fatalf("datasets: total %d with %d items, want %d with 5", page.Total, len(page.Items), total)
+	}
+	var found searchPage
+	getJSON(t, base+"/api/v1/datasets?q=utbetalingene&lang=nb&country=NO", http.StatusOK, &found)
+	if found.Total == 0 || found.Items[0].Highlights == nil || found.Facets["country"][0].Value != "NO" {
+		t.Errorf("search q=utbetalingene: %+v", found)
 	}
 	// One record by id and by its escaped IRI, with provenance and the original triples.
 	first := page.Items[0]
@@ -176,6 +190,11 @@ func TestServeDemo(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop within 20 s of cancel")
+	}
+	// Stopping saved the search index: a restart opens it, caught up.
+	idx, err := search.Open(cfg.searchPath(), search.Options{})
+	if err != nil || idx.Count() != total || idx.LastSeq() == 0 {
+		t.Errorf("saved index: %v records, seq %v, %v; want %d records", idx.Count(), idx.LastSeq(), err, total)
 	}
 }
 

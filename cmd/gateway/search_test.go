@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/catalog/search"
+)
+
+// searchServer serves the API of the feed sources' store with a search
+// index caught up with it.
+func searchServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st, _ := feedServer(t)
+	idx := search.New(search.Options{})
+	if err := catchUp(context.Background(), idx, st.Changes, nil); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	api := newServer(st, slog.New(slog.DiscardHandler), reg)
+	api.index = idx
+	srv := httptest.NewServer(api.routes(reg))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestSearchAPI(t *testing.T) {
+	srv := searchServer(t)
+	get := func(query string) searchPage {
+		t.Helper()
+		var p searchPage
+		getJSON(t, srv.URL+"/api/v1/datasets?"+query, http.StatusOK, &p)
+		return p
+	}
+
+	all := get("")
+	if all.Total != 48 || len(all.Items) != 20 || all.Seq == 0 {
+		t.Fatalf("everything: total %d, %d items, seq %d; want 48, 20 and a seq", all.Total, len(all.Items), all.Seq)
+	}
+	countries := map[string]int{}
+	for _, c := range all.Facets["country"] {
+		countries[c.Value] = c.Count
+	}
+	if countries["NO"] != 42 || countries["SE"] != 2 || countries["DK"] != 1 || countries["BE"] != 3 {
+		t.Errorf("country facet = %v", all.Facets["country"])
+	}
+
+	// Stemmed Norwegian; the item is the whole record, with highlights.
+	p := get("q=" + url.QueryEscape("skattefrie utbetalingene") + "&lang=nb")
+	if p.Total == 0 {
+		t.Fatal("q=skattefrie utbetalingene found nothing")
+	}
+	it := p.Items[0]
+	if it.IRI == "" || it.Score <= 0 || len(it.Sources) != 1 || !strings.Contains(strings.Join(it.Highlights["title"], " "), "<mark>") {
+		t.Errorf("first hit = %+v", it)
+	}
+
+	// Filters: comma-separated or repeated; facets computed on the hits.
+	for _, q := range []string{"country=SE,DK", "country=SE&country=DK"} {
+		p = get(q)
+		if p.Total != 3 || len(p.Facets["country"]) != 2 {
+			t.Errorf("%s: total %d, countries %v; want 3 in two countries", q, p.Total, p.Facets["country"])
+		}
+	}
+	if p = get("format=CSV&facets=false"); p.Facets != nil || p.Total == 0 {
+		t.Errorf("facets=false: %+v", p)
+	}
+
+	// Sort by title, ascending, paged.
+	p = get("sort=title&limit=48")
+	for i := 1; i < len(p.Items); i++ {
+		a := strings.ToLower(p.Items[i-1].Title.Get("en", "nb", "no", "nn", "sv", "da", "fi"))
+		b := strings.ToLower(p.Items[i].Title.Get("en", "nb", "no", "nn", "sv", "da", "fi"))
+		if a > b {
+			t.Errorf("sort=title: %q before %q", a, b)
+		}
+	}
+	second := get("sort=title&limit=5&offset=5")
+	if len(second.Items) != 5 || second.Items[0].ID != p.Items[5].ID {
+		t.Errorf("sort=title offset 5 starts with %v, want %s", second.Items, p.Items[5].ID)
+	}
+
+	// The listing of the store, withdrawn records included, is still there.
+	var listed struct{ Total int }
+	getJSON(t, srv.URL+"/api/v1/datasets?withdrawn=true&limit=1", http.StatusOK, &listed)
+	if listed.Total != 48 {
+		t.Errorf("withdrawn=true: total %d, want 48", listed.Total)
+	}
+
+	for _, tc := range []struct{ query, detail string }{
+		{"contry=NO", "unknown parameter contry"},
+		{"sort=popularity", "unknown sort"},
+		{"limit=1001", "at most 1000"},
+		{"offset=20000", "at most 10000"},
+		{"facets=maybe", "true or false"},
+		{"withdrawn=true&q=skatt", "takes only limit and offset"},
+		{"q=" + strings.Repeat("a", 1001), "at most 1000"},
+	} {
+		resp, err := http.Get(srv.URL + "/api/v1/datasets?" + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var prob problem
+		if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/problem+json" ||
+			json.Unmarshal(body, &prob) != nil || !strings.Contains(prob.Detail, tc.detail) {
+			t.Errorf("?%.40s = %d %s, want 400 problem+json with %q", tc.query, resp.StatusCode, body, tc.detail)
+		}
+	}
+}
+
+// TestReindex rebuilds the index of a harvested catalogue from the command
+// line; the file it writes opens with every record.
+func TestReindex(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	path, _ := filepath.Abs(filepath.Join(corpus, "no-fdk-legacy/nav-2017-10-31.ttl"))
+	if _, _, err := gateway(t, nil, "harvest", "--db", db, "--country", "NO", path); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := gateway(t, nil, "reindex", "--json", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Index   string
+		Records int
+		Seq     int64
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Records != 42 || sum.Index != db+".search" {
+		t.Fatalf("reindex printed %q (%v); want 42 records in %s.search", out, err, db)
+	}
+	idx, err := search.Open(sum.Index, search.Options{})
+	if err != nil || idx.Count() != 42 || idx.LastSeq() != sum.Seq {
+		t.Fatalf("reopened: %d records at seq %d, %v; want 42 at %d", idx.Count(), idx.LastSeq(), err, sum.Seq)
+	}
+	res, err := idx.Search(context.Background(), search.Query{Text: "fagforeningskontingent", Lang: "nb"})
+	if err != nil || res.Total == 0 {
+		t.Errorf("search after reindex = %+v, %v", res, err)
+	}
+	if _, _, err := gateway(t, nil, "reindex", "--db", filepath.Join(t.TempDir(), "none.db")); err == nil {
+		t.Error("reindex of a missing database succeeded")
+	}
+}
