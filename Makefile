@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 15s
 # Every parser of untrusted input, as package:target.
-FUZZ      := catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
+FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord
 
 .PHONY: all build run test vet fuzz shacl bench-rdf clean
