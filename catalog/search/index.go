@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,14 +23,19 @@ const (
 	FacetAccess    = "access"    // EU access-right code ("PUBLIC")
 	FacetLifeEvent = "lifeEvent" // life-event concept id (Options.LifeEvents)
 	FacetKind      = "kind"      // Dataset, DatasetSeries or DataService
+	FacetSource    = "source"    // name of a source that lists the record
 )
 
 // FacetNames lists the facet names, in the order a client shows them.
-var FacetNames = []string{FacetCountry, FacetPublisher, FacetTheme, FacetFormat, FacetLicense, FacetAccess, FacetLifeEvent, FacetKind}
+var FacetNames = []string{FacetCountry, FacetPublisher, FacetTheme, FacetFormat, FacetLicense, FacetAccess, FacetLifeEvent, FacetKind, FacetSource}
 
 // sparseFacets keep a list of documents per value rather than a bitset:
 // those with thousands of values.
 var sparseFacets = map[string]bool{FacetPublisher: true}
+
+// Dimensions are the MQA dimensions whose points the index keeps per
+// record, in this order (see catalog.Quality).
+var Dimensions = []string{catalog.Findability, catalog.Accessibility, catalog.Interoperability, catalog.Reusability, catalog.Contextuality}
 
 // Field weights: a word in a title counts as three in a description, a
 // keyword as two.
@@ -65,6 +71,7 @@ type Index struct {
 	modified []int64  // dct:modified, Unix seconds; math.MinInt64 when unknown
 	titles   []string // sort key: the first title, lower case
 	quality  []int32  // MQA points; -1 when not scored
+	dims     []uint8  // MQA points by dimension, len(Dimensions) a document
 	// rows hold each document's facet values, a word per facet in the
 	// order of FacetNames (see facet.add), so that counting the facets of
 	// a hit reads one cache line.
@@ -190,6 +197,7 @@ type prepared struct {
 	modified  int64
 	title     string
 	quality   int32
+	dims      []uint8
 	facets    [][]string // by FacetNames
 }
 
@@ -232,8 +240,14 @@ func (x *Index) prepare(r catalog.Dataset) prepared {
 	}
 	p.title = strings.ToLower(r.Title.Get("en", "nb", "no", "nn", "sv", "da", "fi"))
 	p.quality = -1
+	p.dims = make([]uint8, len(Dimensions))
 	if r.Quality != nil {
 		p.quality = int32(r.Quality.Score)
+		for _, d := range r.Quality.Dimensions {
+			if i := slices.Index(Dimensions, d.Name); i >= 0 {
+				p.dims[i] = uint8(max(0, min(d.Score, 255)))
+			}
+		}
 	}
 	p.facets = make([][]string, len(FacetNames))
 	for i, name := range FacetNames {
@@ -286,6 +300,12 @@ func facetValues(name string, r catalog.Dataset, opt Options) []string {
 		}
 	case FacetKind:
 		add(r.Kind)
+	case FacetSource:
+		for _, s := range r.Sources {
+			if s.Withdrawn == nil {
+				add(s.Source)
+			}
+		}
 	}
 	return out
 }
@@ -385,6 +405,7 @@ func (x *Index) link(p prepared) {
 	x.modified = append(x.modified, p.modified)
 	x.titles = append(x.titles, p.title)
 	x.quality = append(x.quality, p.quality)
+	x.dims = append(x.dims, p.dims...)
 	x.live.set(n)
 	x.nLive++
 	x.sumLen += normLength(x.norms[n])
@@ -435,7 +456,7 @@ func (x *Index) compact() {
 		}
 	}
 	keep := func(n uint32) bool { return renum[n] != math.MaxUint32 }
-	keys, norms, modified, titles, quality := x.keys[:0], x.norms[:0], x.modified[:0], x.titles[:0], x.quality[:0]
+	keys, norms, modified, titles, quality, dims := x.keys[:0], x.norms[:0], x.modified[:0], x.titles[:0], x.quality[:0], x.dims[:0]
 	for n := range x.keys {
 		if keep(uint32(n)) {
 			keys = append(keys, x.keys[n])
@@ -443,11 +464,12 @@ func (x *Index) compact() {
 			modified = append(modified, x.modified[n])
 			titles = append(titles, x.titles[n])
 			quality = append(quality, x.quality[n])
+			dims = append(dims, x.dims[n*len(Dimensions):(n+1)*len(Dimensions)]...)
 		}
 	}
 	clear(x.keys[len(keys):])
 	clear(x.titles[len(titles):])
-	x.keys, x.norms, x.modified, x.titles, x.quality = keys, norms, modified, titles, quality
+	x.keys, x.norms, x.modified, x.titles, x.quality, x.dims = keys, norms, modified, titles, quality, dims
 	x.live = make(bitset, 0)
 	for n := range keys {
 		x.live.set(uint32(n))

@@ -215,6 +215,68 @@ func TestAgainstNaive(t *testing.T) {
 		}
 	}
 
+	// Aggregates: by one and by two facets, of everything and of a search,
+	// against counting every record.
+	for _, tc := range []struct {
+		by []string
+		q  Query
+	}{
+		{[]string{FacetCountry, FacetTheme}, Query{}},
+		{[]string{FacetPublisher}, Query{Filters: map[string][]string{FacetCountry: {"NO"}}}},
+		{[]string{FacetFormat, FacetCountry}, Query{Text: "barn"}},
+		{[]string{FacetLifeEvent, FacetSource}, Query{Text: "statistikk"}},
+	} {
+		cells, err := idx.Aggregate(ctx, tc.by, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := naive(recs, tc.q)
+		want := map[string]*Cell{}
+		for _, id := range ids {
+			r := recs[id]
+			var combos [][]string
+			orNone := func(vs []string) []string {
+				if len(vs) == 0 {
+					return []string{""}
+				}
+				return vs
+			}
+			for _, v0 := range orNone(facetValues(tc.by[0], r, Options{})) {
+				if len(tc.by) == 1 {
+					combos = append(combos, []string{v0})
+					continue
+				}
+				for _, v1 := range orNone(facetValues(tc.by[1], r, Options{})) {
+					combos = append(combos, []string{v0, v1})
+				}
+			}
+			for _, vs := range combos {
+				k := strings.Join(vs, "|")
+				if want[k] == nil {
+					want[k] = &Cell{Values: vs}
+				}
+				want[k].Records++
+				want[k].Scored++
+				want[k].Score += int64(r.Quality.Score)
+			}
+		}
+		if len(cells) != len(want) {
+			t.Errorf("Aggregate(%v, %+v): %d cells, want %d", tc.by, tc.q, len(cells), len(want))
+		}
+		for i, c := range cells {
+			w := want[strings.Join(c.Values, "|")]
+			if w == nil || w.Records != c.Records || w.Scored != c.Scored || w.Score != c.Score {
+				t.Errorf("Aggregate(%v, %+v): cell %+v, want %+v", tc.by, tc.q, c, w)
+			}
+			if i > 0 && strings.Join(cells[i-1].Values, "\x00") >= strings.Join(c.Values, "\x00") {
+				t.Errorf("Aggregate(%v): cells out of order at %v", tc.by, c.Values)
+			}
+		}
+	}
+	if _, err := idx.Aggregate(ctx, []string{FacetCountry, FacetCountry}, Query{}); !errors.Is(err, ErrQuery) {
+		t.Errorf("Aggregate by a facet twice: %v, want ErrQuery", err)
+	}
+
 	// The other orders, and paging through them.
 	for _, sort := range []string{"title", "-title", "modified", "-modified", "quality", "-quality"} {
 		q := Query{Sort: sort, Limit: MaxLimit}

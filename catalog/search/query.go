@@ -437,6 +437,9 @@ func (c *collector) collect(d uint32, score float64) {
 	if c.facets && c.hitSet == nil {
 		c.hits = append(c.hits, d)
 	}
+	if c.k == 0 {
+		return
+	}
 	h := scored{d, score}
 	if len(c.heap) < c.k {
 		c.heap = append(c.heap, h)

@@ -18,7 +18,7 @@ import (
 // that came before. Numbers are unsigned varints unless said otherwise.
 const (
 	snapMagic   = "SAMBAND-SEARCH\n"
-	snapVersion = 1
+	snapVersion = 2
 )
 
 // ErrSnapshot is returned by Open for a snapshot it cannot read: damaged,
@@ -146,6 +146,7 @@ func (x *Index) write(w *bufio.Writer) error {
 		s.int(x.modified[n])
 		s.str(x.titles[n])
 		s.int(int64(x.quality[n]))
+		s.bytes(x.dims[n*len(Dimensions) : (n+1)*len(Dimensions)])
 	}
 	terms := make([]string, 0, len(x.terms))
 	for t := range x.terms {
@@ -276,6 +277,7 @@ func (x *Index) read(raw []byte) error {
 		mod := s.int()
 		title := s.str()
 		q := s.int()
+		x.dims = append(x.dims, s.bytes(len(Dimensions))...)
 		if nm > math.MaxUint8 || q < math.MinInt32 || q > math.MaxInt32 {
 			s.fail(fmt.Errorf("document %d: bad norm or quality", n))
 		}
