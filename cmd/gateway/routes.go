@@ -18,6 +18,7 @@ func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	handle("GET /api/v1/datasets", s.listDatasets)
 	handle("GET /api/v1/datasets/{id}", s.getDataset)
 	handle("GET /api/v1/datasets/{id}/history", s.datasetHistory)
+	handle("GET /api/v1/quality", s.quality)
 	handle("GET /api/v1/sources", s.listSources)
 	handle("GET /api/v1/sources/{name}", s.getSource)
 	handle("GET /api/v1/harvests/{id}", s.getHarvest)

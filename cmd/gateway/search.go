@@ -26,7 +26,7 @@ var datasetParams = []string{"q", "lang", "sort", "limit", "offset", "facets", "
 // (country=NO,SE); a publisher is an IRI and may hold commas.
 var listFilters = map[string]bool{
 	search.FacetCountry: true, search.FacetTheme: true, search.FacetFormat: true, search.FacetLicense: true,
-	search.FacetAccess: true, search.FacetLifeEvent: true, search.FacetKind: true,
+	search.FacetAccess: true, search.FacetLifeEvent: true, search.FacetKind: true, search.FacetSource: true,
 }
 
 // hitItem is a record found by a search, with its score and the parts of

@@ -152,3 +152,58 @@ func TestReindex(t *testing.T) {
 		t.Error("reindex of a missing database succeeded")
 	}
 }
+
+func TestQualityAPI(t *testing.T) {
+	srv := searchServer(t)
+	var got struct {
+		By    string
+		Max   int
+		Items []qualityRow
+	}
+	getJSON(t, srv.URL+"/api/v1/quality?by=country", http.StatusOK, &got)
+	rows := map[string]qualityRow{}
+	for _, r := range got.Items {
+		rows[r.Value] = r
+	}
+	no := rows["NO"]
+	if got.By != "country" || got.Max != 405 || no.Records != 42 || no.Scored != 42 || no.Score <= 0 || no.Percent <= 0 ||
+		len(no.Dimensions) != 5 || no.Dimensions["findability"].Max != 100 || got.Items[0].Value != "NO" {
+		t.Fatalf("quality by country = %+v", got)
+	}
+	// The mean is the records' own scores averaged.
+	var page searchPage
+	getJSON(t, srv.URL+"/api/v1/datasets?country=SE&limit=10", http.StatusOK, &page)
+	sum := 0
+	for _, it := range page.Items {
+		sum += it.Quality.Score
+	}
+	if want := round1(float64(sum) / float64(len(page.Items))); rows["SE"].Score != want {
+		t.Errorf("SE mean score = %v, want %v", rows["SE"].Score, want)
+	}
+
+	// CSV, by Accept or by format=csv; of a search.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/quality?by=source&country=NO,SE", nil)
+	req.Header.Set("Accept", "application/json;q=0.5, text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || len(lines) != 3 ||
+		lines[0] != "source,records,scored,score,percent,findability,accessibility,interoperability,reusability,contextuality" ||
+		!strings.HasPrefix(lines[1], "no-nav,42,42,") {
+		t.Errorf("CSV = %s %q", resp.Header.Get("Content-Type"), body)
+	}
+	for _, q := range []string{"by=colour", "by=country&frobnicate=1"} {
+		resp, err := http.Get(srv.URL + "/api/v1/quality?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("?%s = %d, want 400", q, resp.StatusCode)
+		}
+	}
+}
