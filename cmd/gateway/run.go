@@ -28,6 +28,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the HTTP API and harvest the configured sources on schedule", runServe},
 		{"harvest", "harvest sources once into the catalogue and report", runHarvest},
+		{"linkcheck", "check once whether the records' links answer, and re-score them", runLinkcheck},
 		{"rdf", "read RDF documents: rdf stat FILE|URL", runRDF},
 		{"version", "print the version of this binary", runVersion},
 	}
