@@ -114,7 +114,8 @@ type Checker struct {
 	// (maxHostDrain; tests make it short).
 	hostDrain time.Duration
 
-	passMu sync.Mutex
+	passMu   sync.Mutex
+	rescored bool // a pass of this Checker re-scored the whole catalogue
 }
 
 // New returns a Checker of the records in store.
@@ -217,7 +218,8 @@ func (c *Checker) Run(ctx context.Context) {
 // statuses no pass has renewed for long, and re-scores every record with
 // URLs against the statuses now stored (catalog.ScoreWith), writing the
 // score of each record whose score changed (Store.SetQuality: no new
-// version, a new change sequence number).
+// version, a new change sequence number). A pass that changed no status
+// re-scores nothing, but for the first pass of a Checker.
 //
 // Memory stays bounded whatever the catalogue's size: a page of records,
 // and at most 50,000 URLs waiting. A host's queue holds what its rate
@@ -614,7 +616,11 @@ func (p *pass) failingHosts(n int) string {
 	return b.String()
 }
 
-// finish prunes old statuses and re-scores the records.
+// finish prunes old statuses and re-scores the records, unless no status
+// changed since this Checker last did: a harvest scores what it stores
+// with the statuses there are, so the scores are right already. The first
+// pass of a Checker always re-scores, for the passes of a process that
+// stopped before it could.
 func (p *pass) finish(ctx context.Context) error {
 	keep := max(4*p.c.opts.RecheckAfter, keepStatuses)
 	pruned, err := p.c.store.PruneLinkStatuses(ctx, p.start.Add(-keep))
@@ -624,8 +630,16 @@ func (p *pass) finish(ctx context.Context) error {
 	p.mu.Lock()
 	p.sum.Pruned = pruned
 	p.sum.Phase = "rescoring"
+	changed := p.sum.Checked > 0 || pruned > 0
 	p.mu.Unlock()
-	return p.rescore(ctx)
+	if p.c.rescored && !changed {
+		return nil
+	}
+	if err := p.rescore(ctx); err != nil {
+		return err
+	}
+	p.c.rescored = true
+	return nil
 }
 
 // rescore walks the live records again and writes the score of every
