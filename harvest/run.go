@@ -123,6 +123,11 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 			return nil
 		}
 		r.seen[rec.ID] = h
+		q, err := r.score(ctx, &rec)
+		if err != nil {
+			return fmt.Errorf("score %s: %w", rec.IRI, err)
+		}
+		rec.Quality = &q
 		if _, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now()); err != nil {
 			return fmt.Errorf("store %s: %w", rec.IRI, err)
 		}
