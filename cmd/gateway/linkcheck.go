@@ -134,12 +134,12 @@ func printLinkcheckSummary(w io.Writer, s linkcheck.Summary) {
 	if s.Deferred+s.Throttled > 0 {
 		fmt.Fprintf(w, "later    %d deferred (their host had enough waiting), %d throttled (429 Too Many Requests)\n", s.Deferred, s.Throttled)
 	}
-	fmt.Fprintf(w, "scores   %d records re-scored", s.Rescored)
+	fmt.Fprintf(w, "scores   re-scored: %d", s.Rescored)
 	if s.Changed > 0 {
-		fmt.Fprintf(w, ", %d changed meanwhile (next pass)", s.Changed)
+		fmt.Fprintf(w, ", changed meanwhile (next pass): %d", s.Changed)
 	}
 	if s.Pruned > 0 {
-		fmt.Fprintf(w, "; %d old statuses pruned", s.Pruned)
+		fmt.Fprintf(w, "; old statuses pruned: %d", s.Pruned)
 	}
 	fmt.Fprintf(w, " (%s)\n", (time.Duration(s.DurationMS) * time.Millisecond).String())
 }
