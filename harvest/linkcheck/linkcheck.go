@@ -115,7 +115,8 @@ type Checker struct {
 	rescored bool // a pass of this Checker re-scored the whole catalogue
 }
 
-// New returns a Checker of the records in store.
+// New returns a Checker of the records in store; store may be nil for a
+// Checker that only makes single checks (Check).
 func New(store Store, logger *slog.Logger, opts Options) *Checker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
