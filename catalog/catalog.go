@@ -397,5 +397,30 @@ type Store interface {
 	// Run returns a run's report, or ErrNotFound.
 	Run(ctx context.Context, id int64) (Report, error)
 
+	// DatasetsAfter returns up to limit records that are not withdrawn
+	// (100 when limit is zero or less) whose id sorts after afterID ("":
+	// from the first), ordered by id, without Sources: a walk over the
+	// whole catalogue, a page at a time, whose pages cost the same at any
+	// depth.
+	DatasetsAfter(ctx context.Context, afterID string, limit int) ([]Dataset, error)
+	// SetQuality replaces the quality score of a record, provided its
+	// change sequence number is still seq: ErrChanged when the record
+	// changed since the caller read it, ErrNotFound when there is no record
+	// with that id. It keeps no earlier version in History (what the
+	// sources said is unchanged), but the record takes the next number of
+	// the change sequence, so that whatever follows the sequence sees the
+	// new score.
+	SetQuality(ctx context.Context, id string, seq int64, q Quality) error
+	// SetLinkStatus stores what the link checker found at st.URL,
+	// replacing what it found there before.
+	SetLinkStatus(ctx context.Context, st LinkStatus) error
+	// LinkStatuses returns the stored statuses of those of urls that were
+	// checked; the others are absent from the map. It sees every
+	// SetLinkStatus that returned before it was called.
+	LinkStatuses(ctx context.Context, urls []string) (LinkStatuses, error)
+	// PruneLinkStatuses deletes the statuses of URLs last checked before
+	// the given time, and returns how many it deleted.
+	PruneLinkStatuses(ctx context.Context, checkedBefore time.Time) (int, error)
+
 	Close() error
 }

@@ -131,6 +131,9 @@ type Store interface {
 	FinishRun(ctx context.Context, run int64, rep catalog.Report) (withdrawn int, err error)
 	SetValidators(ctx context.Context, source, etag, lastModified string) error
 	SetCatalogs(ctx context.Context, source string, cats []catalog.Catalog) error
+	// LinkStatuses tells what the link checker found at a record's URLs,
+	// for its quality score.
+	LinkStatuses(ctx context.Context, urls []string) (catalog.LinkStatuses, error)
 }
 
 var _ Store = catalog.Store(nil)

@@ -123,14 +123,24 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 			return nil
 		}
 		r.seen[rec.ID] = h
+		q, err := r.score(ctx, &rec)
+		if err != nil {
+			return fmt.Errorf("score %s: %w", rec.IRI, err)
+		}
+		rec.Quality = &q
 		if _, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now()); err != nil {
 			return fmt.Errorf("store %s: %w", rec.IRI, err)
 		}
 		return nil
 	}
 	// The metadata-quality score travels with the record. It is not part of
-	// the hash, which covers what the source said.
-	q := catalog.Score(rec)
+	// the hash, which covers what the source said. It counts what the link
+	// checker found so far, so that a new version of a record keeps the
+	// reachability of the URLs it shares with the old one.
+	q, err := r.score(ctx, &rec)
+	if err != nil {
+		return fmt.Errorf("score %s: %w", rec.IRI, err)
+	}
 	rec.Quality = &q
 	out, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now())
 	if err != nil {
@@ -162,6 +172,21 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 	}
 	r.records++
 	return nil
+}
+
+// score returns rec's quality, with the reachability the store knows of
+// its URLs (see catalog.LinkURLs): checks of URLs never checked stay "not
+// checked".
+func (r *run) score(ctx context.Context, rec *catalog.Dataset) (catalog.Quality, error) {
+	urls := catalog.LinkURLs(rec)
+	if len(urls) == 0 {
+		return catalog.Score(*rec), nil
+	}
+	known, err := r.h.store.LinkStatuses(ctx, urls)
+	if err != nil {
+		return catalog.Quality{}, err
+	}
+	return catalog.ScoreWith(*rec, known), nil
 }
 
 // hashKey is 64 bits of the record's source hash (or of its IRI when the

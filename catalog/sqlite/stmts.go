@@ -27,6 +27,10 @@ type writeStmts struct {
 	touchProv    *sql.Stmt
 	upsertOrig   *sql.Stmt
 
+	setQuality   *sql.Stmt
+	setLink      *sql.Stmt
+	linkStatuses *sql.Stmt
+
 	all []*sql.Stmt
 }
 
@@ -72,6 +76,16 @@ func (st *writeStmts) prepare(ctx context.Context, c *sql.Conn) error {
 		{&st.touchProv, `UPDATE provenance SET last_seen = ?3, last_run = ?4 WHERE record_id = ?1 AND source = ?2`},
 		{&st.upsertOrig, `INSERT INTO originals (record_id, source, original) VALUES (?, ?, ?)
 			ON CONFLICT (record_id, source) DO UPDATE SET original = excluded.original`},
+
+		// Link checking (links.go): the quality rewritten in place, and the
+		// links table.
+		{&st.setQuality, `UPDATE records SET record = json_set(record, '$.quality', json(?3)), seq = ?4
+			WHERE id = ?1 AND seq = ?2`},
+		{&st.setLink, `INSERT INTO links (url, checked, answered, status, final_url, error) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET checked = excluded.checked, answered = excluded.answered,
+				status = excluded.status, final_url = excluded.final_url, error = excluded.error`},
+		{&st.linkStatuses, `SELECT url, checked, answered, status, final_url, error FROM links
+			WHERE url IN (SELECT value FROM json_each(?))`},
 	} {
 		s, err := c.PrepareContext(ctx, p.sql)
 		if err != nil {

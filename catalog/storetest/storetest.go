@@ -58,6 +58,9 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"ClaimAfterOwnerWithdrew", testClaimAfterWithdrawal},
 		{"Paging", testPaging},
 		{"DatasetsByID", testDatasetsByID},
+		{"DatasetsAfter", testDatasetsAfter},
+		{"SetQuality", testSetQuality},
+		{"LinkStatuses", testLinkStatuses},
 		{"InvalidPut", testInvalidPut},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Closed", testClosed},
@@ -1188,6 +1191,16 @@ func testClosed(h *harness) {
 		"Sources":       func() error { _, err := h.st.Sources(ctx); return err },
 		"Source":        func() error { _, err := h.st.Source(ctx, "fdk"); return err },
 		"Run":           func() error { _, err := h.st.Run(ctx, run); return err },
+		"DatasetsAfter": func() error { _, err := h.st.DatasetsAfter(ctx, "", 10); return err },
+		"SetQuality":    func() error { return h.st.SetQuality(ctx, catalog.IDFor(ssb(1)), 1, catalog.Quality{}) },
+		"SetLinkStatus": func() error {
+			return h.st.SetLinkStatus(ctx, catalog.LinkStatus{URL: "https://x.example/", Checked: at(2)})
+		},
+		"LinkStatuses": func() error { _, err := h.st.LinkStatuses(ctx, []string{"https://x.example/"}); return err },
+		"PruneLinkStatuses": func() error {
+			_, err := h.st.PruneLinkStatuses(ctx, at(2))
+			return err
+		},
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, catalog.ErrClosed) {

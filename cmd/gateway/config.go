@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"samband/harvest/linkcheck"
 )
 
 // Config is the gateway's configuration file (gateway.yaml). Every key can be
@@ -27,11 +29,12 @@ type Config struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is the gateway's own address as others reach it; it prefixes
 	// the IRIs Samband mints (skolem IRIs for blank-node datasets).
-	PublicURL string         `yaml:"public_url"`
-	Log       LogConfig      `yaml:"log"`
-	Harvest   HarvestConfig  `yaml:"harvest"`
-	Search    SearchConfig   `yaml:"search"`
-	Sources   []SourceConfig `yaml:"sources"`
+	PublicURL string          `yaml:"public_url"`
+	Log       LogConfig       `yaml:"log"`
+	Harvest   HarvestConfig   `yaml:"harvest"`
+	Search    SearchConfig    `yaml:"search"`
+	LinkCheck LinkCheckConfig `yaml:"linkcheck"`
+	Sources   []SourceConfig  `yaml:"sources"`
 }
 
 // SearchConfig places the search index and says how often it is saved.
@@ -59,6 +62,44 @@ type HarvestConfig struct {
 	// Demo serves the bundled demo catalogues from a local file server and
 	// points the sources whose URL starts with "demo:" at it.
 	Demo bool `yaml:"demo"`
+}
+
+// LinkCheckConfig configures the link checker, which asks the records'
+// access, download and endpoint URLs whether they answer and feeds the
+// answers to their quality scores (see harvest/linkcheck).
+type LinkCheckConfig struct {
+	// Enabled runs the checker in the background while serving; off by
+	// default: it makes requests to every host the catalogue links to.
+	Enabled bool `yaml:"enabled"`
+	// PerHostInterval is the least time between two requests to one host.
+	PerHostInterval Duration `yaml:"per_host_interval"`
+	// RecheckAfter is how long a URL's status stands before it is checked again.
+	RecheckAfter Duration `yaml:"recheck_after"`
+	// Timeout bounds one request.
+	Timeout Duration `yaml:"timeout"`
+	// Concurrency is how many checks run at once.
+	Concurrency int `yaml:"concurrency"`
+	// MaxRedirects is how many redirects a check follows.
+	MaxRedirects int `yaml:"max_redirects"`
+	// Every is how long serve waits between passes.
+	Every Duration `yaml:"every"`
+	// AllowPrivate lets checks connect to loopback and private addresses,
+	// refused by default (URLs come from sources the gateway does not
+	// control); for tests, and for gateways whose data is on a private network.
+	AllowPrivate bool `yaml:"allow_private"`
+}
+
+// options returns the link checker's options of c.
+func (c LinkCheckConfig) options() linkcheck.Options {
+	return linkcheck.Options{
+		PerHostInterval: time.Duration(c.PerHostInterval),
+		RecheckAfter:    time.Duration(c.RecheckAfter),
+		Timeout:         time.Duration(c.Timeout),
+		Concurrency:     c.Concurrency,
+		MaxRedirects:    c.MaxRedirects,
+		Every:           time.Duration(c.Every),
+		AllowPrivate:    c.AllowPrivate,
+	}
 }
 
 // SourceConfig is one source to harvest.
@@ -106,6 +147,14 @@ func defaultConfig() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Harvest:   HarvestConfig{Concurrency: 2},
 		Search:    SearchConfig{SaveEvery: Duration(5 * time.Minute)},
+		LinkCheck: LinkCheckConfig{
+			PerHostInterval: Duration(linkcheck.DefaultPerHostInterval),
+			RecheckAfter:    Duration(linkcheck.DefaultRecheckAfter),
+			Timeout:         Duration(linkcheck.DefaultTimeout),
+			Concurrency:     linkcheck.DefaultConcurrency,
+			MaxRedirects:    linkcheck.DefaultMaxRedirects,
+			Every:           Duration(linkcheck.DefaultEvery),
+		},
 	}
 }
 
@@ -154,6 +203,21 @@ func (c *Config) check() error {
 	}
 	if c.Harvest.Concurrency < 1 {
 		problems = append(problems, "harvest.concurrency: must be at least 1")
+	}
+	lc := c.LinkCheck
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"per_host_interval", lc.PerHostInterval}, {"recheck_after", lc.RecheckAfter}, {"timeout", lc.Timeout}, {"every", lc.Every}} {
+		if d.v <= 0 {
+			problems = append(problems, fmt.Sprintf("linkcheck.%s: must be more than 0", d.key))
+		}
+	}
+	if lc.Concurrency < 1 {
+		problems = append(problems, "linkcheck.concurrency: must be at least 1")
+	}
+	if lc.MaxRedirects < 1 {
+		problems = append(problems, "linkcheck.max_redirects: must be at least 1")
 	}
 	seen := make(map[string]bool)
 	for i, s := range c.Sources {

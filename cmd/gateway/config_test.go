@@ -51,6 +51,36 @@ sources:
 	}
 }
 
+func TestLinkCheckConfig(t *testing.T) {
+	// Off by default, with the checker's defaults.
+	cfg, err := parseConfig(nil, "none", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := cfg.LinkCheck
+	if lc.Enabled || lc.AllowPrivate || time.Duration(lc.PerHostInterval) != 2*time.Second ||
+		time.Duration(lc.RecheckAfter) != 7*24*time.Hour || lc.Concurrency != 8 {
+		t.Errorf("default linkcheck = %+v; want off, private refused, 2s per host, 7 days", lc)
+	}
+	yml := "linkcheck:\n  enabled: true\n  per_host_interval: 5s\n  recheck_after: 72h\n  timeout: 20s\n  concurrency: 4\n  max_redirects: 3\n  every: 6h\n"
+	env := map[string]string{"GATEWAY_LINKCHECK_ALLOW_PRIVATE": "true", "GATEWAY_LINKCHECK_CONCURRENCY": "2"}
+	cfg, err = parseConfig([]byte(yml), "test.yaml", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := cfg.LinkCheck.options()
+	if !cfg.LinkCheck.Enabled || !opts.AllowPrivate || opts.PerHostInterval != 5*time.Second || opts.RecheckAfter != 72*time.Hour ||
+		opts.Timeout != 20*time.Second || opts.Concurrency != 2 || opts.MaxRedirects != 3 || opts.Every != 6*time.Hour {
+		t.Errorf("linkcheck from file and environment = %+v, options %+v", cfg.LinkCheck, opts)
+	}
+	keys := strings.Join(envKeys(cfg), " ")
+	for _, k := range []string{"GATEWAY_LINKCHECK_ENABLED", "GATEWAY_LINKCHECK_PER_HOST_INTERVAL", "GATEWAY_LINKCHECK_ALLOW_PRIVATE"} {
+		if !strings.Contains(keys, k) {
+			t.Errorf("envKeys lacks %s", k)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	cases := []struct{ name, yml, env, want string }{
 		{"unknown key", "dbb: x\n", "", "field dbb not found"},
@@ -61,6 +91,10 @@ func TestConfigErrors(t *testing.T) {
 		{"duration", "sources: [{name: a, kind: dcat, url: x, schedule: soon}]\n", "", "line 1"},
 		{"bad env", "", "GATEWAY_HARVEST_CONCURRENCY=many", "GATEWAY_HARVEST_CONCURRENCY"},
 		{"zero concurrency", "harvest: {concurrency: 0}\n", "", "at least 1"},
+		{"linkcheck key", "linkcheck: {enable: true}\n", "", "field enable not found"},
+		{"linkcheck interval", "linkcheck: {per_host_interval: 0s}\n", "", "linkcheck.per_host_interval: must be more than 0"},
+		{"linkcheck concurrency", "", "GATEWAY_LINKCHECK_CONCURRENCY=0", "linkcheck.concurrency: must be at least 1"},
+		{"linkcheck bool", "", "GATEWAY_LINKCHECK_ENABLED=yes please", "GATEWAY_LINKCHECK_ENABLED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,6 +29,7 @@ func commands() []command {
 		{"serve", "serve the HTTP API and harvest the configured sources on schedule", runServe},
 		{"harvest", "harvest sources once into the catalogue and report", runHarvest},
 		{"reindex", "rebuild the search index from the catalogue", runReindex},
+		{"linkcheck", "check once whether the records' links answer, and re-score them", runLinkcheck},
 		{"rdf", "read RDF documents: rdf stat FILE|URL", runRDF},
 		{"version", "print the version of this binary", runVersion},
 	}

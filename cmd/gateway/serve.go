@@ -18,13 +18,16 @@ import (
 	"samband/catalog/search"
 	"samband/catalog/sqlite"
 	"samband/harvest"
+	"samband/harvest/linkcheck"
 )
 
 const serveUsage = `serve [flags]
 
 Serves the HTTP API (/api/v1/...) and /metrics, and harvests the configured
 sources on their schedules until interrupted; then it stops taking requests,
-lets running harvests record their reports, and exits.
+lets running harvests record their reports, and exits. With linkcheck.enabled
+in the configuration (GATEWAY_LINKCHECK_ENABLED=true), it also checks the
+records' links in the background (see gateway linkcheck).
 
 With --demo it runs the bundled demo: real catalogues from Norway, Sweden,
 Denmark and the EU, served by a local file server it starts itself.`
@@ -148,6 +151,19 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	stopIndex := func() {
 		stopFollow()
 		<-followed
+	}
+	if cfg.LinkCheck.Enabled {
+		opts := cfg.LinkCheck.options()
+		opts.UserAgent = harvest.UserAgent(version, cfg.PublicURL)
+		opts.Registerer = reg
+		lc := linkcheck.New(store, logger.With("component", "linkcheck"), opts)
+		logger.Info("link checker on", "per_host_interval", opts.PerHostInterval, "recheck_after", opts.RecheckAfter,
+			"every", opts.Every, "allow_private", opts.AllowPrivate)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lc.Run(harvestCtx)
+		}()
 	}
 
 	serveErr := make(chan error, 1)
