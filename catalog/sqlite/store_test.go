@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,25 +138,45 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// latestMigration returns the version of the newest embedded migration and
+// how many there are.
+func latestMigration(t *testing.T) (version, n int) {
+	t.Helper()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("migrations: %v, %v", names, err)
+	}
+	for _, name := range names {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			t.Fatalf("migration %s: %v", name, err)
+		}
+		version = max(version, v)
+	}
+	return version, len(names)
+}
+
 func TestMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.db")
+	latest, count := latestMigration(t)
 	for i := 0; i < 3; i++ {
 		st, err := Open(ctx, path)
 		if err != nil {
 			t.Fatalf("Open #%d = %v", i+1, err)
 		}
 		v, err := st.SchemaVersion(ctx)
-		if err != nil || v != 2 {
-			t.Errorf("SchemaVersion = %d, %v; want 2", v, err)
+		if err != nil || v != latest {
+			t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latest)
 		}
 		var n int
-		if err := st.rdb.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 2 {
-			t.Errorf("schema_migrations after Open #%d: %d rows, %v; want 2", i+1, n, err)
+		if err := st.rdb.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != count {
+			t.Errorf("schema_migrations after Open #%d: %d rows, %v; want %d", i+1, n, err, count)
 		}
 		if i == 2 {
 			// A newer program migrated the file.
 			st.mu.Lock()
-			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (3, '0003_future.sql', 0)")
+			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, 0)",
+				latest+1, fmt.Sprintf("%04d_future.sql", latest+1))
 			st.mu.Unlock()
 			if err != nil {
 				t.Fatal(err)
@@ -203,8 +225,9 @@ func TestMigrateFrom0001(t *testing.T) {
 		t.Fatalf("Open of a 0001 file = %v", err)
 	}
 	defer st.Close()
-	if v, err := st.SchemaVersion(ctx); err != nil || v != 2 {
-		t.Errorf("SchemaVersion after upgrade = %d, %v; want 2", v, err)
+	latest, _ := latestMigration(t)
+	if v, err := st.SchemaVersion(ctx); err != nil || v != latest {
+		t.Errorf("SchemaVersion after upgrade = %d, %v; want %d", v, err, latest)
 	}
 	src, err := st.Source(ctx, "fdk")
 	if err != nil {
