@@ -380,7 +380,7 @@ func (s *scanner) hit(ti int32) {
 	}
 }
 
-// publisher is one organisation the rules know.
+// publisher is one organisation the rules know, by its id in the file.
 type publisher struct {
 	id string
 }

@@ -60,13 +60,12 @@ type Rules struct {
 
 	langs     map[string]uint64 // language tag -> the bits of the term languages its texts are read with
 	allLangs  uint64
-	pubs      []publisher
+	pubs      []publisher      // by index, as pubSet counts them
 	pubIDs    map[string][]int // organisation number (digits) -> publishers
 	pubIRIs   map[string][]int // IRI key -> publishers
 	pubNames  map[string][]int // first folded word of a name -> names (index into names)
 	names     []pubName
 	conceptOf []conceptRules // by concept index
-	maxPhrase int            // most words in a term
 }
 
 // conceptRules is what Classify needs of one concept.

@@ -404,9 +404,6 @@ func (b *builder) terms(ci int, id, key string, kind termKind, byLang map[string
 				howPub:  HowPublisherKeyword + display,
 			})
 			b.trie.add(pat[0], ti)
-			if len(pat) > r.maxPhrase {
-				r.maxPhrase = len(pat)
-			}
 			n++
 		}
 	}
