@@ -421,6 +421,26 @@ type Store interface {
 	// PruneLinkStatuses deletes the statuses of URLs last checked before
 	// the given time, and returns how many it deleted.
 	PruneLinkStatuses(ctx context.Context, checkedBefore time.Time) (int, error)
+	// DatasetsAt calls fn with every record as it stood at time at, in id
+	// order, one at a time, without holding them all: the version current
+	// then; none first seen after at, none withdrawn at or before at, those
+	// withdrawn later as they were before. Sources are those that had
+	// listed the record by at, without Original, as far as the store can
+	// tell (it keeps one provenance per source, not its history). An error
+	// of fn stops the walk and is returned.
+	DatasetsAt(ctx context.Context, at time.Time, fn func(Dataset) error) error
+	// CoverageHistory returns what the catalogue held, by country and EU
+	// theme, when each harvest run finished between from and to (a zero
+	// time: no bound): one point per run, country and theme with live
+	// records, in the order the runs finished.
+	CoverageHistory(ctx context.Context, from, to time.Time) ([]CoveragePoint, error)
+	// QualityHistory returns, like CoverageHistory, the live records of
+	// each country and their mean quality score when each run finished.
+	QualityHistory(ctx context.Context, from, to time.Time) ([]QualityPoint, error)
+	// CoverageAt returns the catalogue's coverage as the last run finished
+	// at or before at left it, with the coverage the run before had left;
+	// ErrNotFound when no run had finished by then.
+	CoverageAt(ctx context.Context, at time.Time) (Coverage, error)
 
 	Close() error
 }

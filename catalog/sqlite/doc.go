@@ -12,11 +12,15 @@
 //
 // Records are kept with their provenance (one row per source that lists
 // them, with what the source said), their earlier versions and a global
-// change sequence that a search index follows with Changes. Beside them
-// it keeps what the link checker found at each URL (the links table), and
-// a record's quality can be rewritten in place (SetQuality: no version, a
-// new sequence number). The schema is
-// brought up to date at Open by the migrations embedded in the binary.
+// change sequence that a search index follows with Changes; DatasetsAt
+// gives every record as it stood at a past time from those versions.
+// Triggers keep the live counts of records by country and EU theme, and
+// every FinishRun keeps a snapshot of them (CoverageHistory,
+// QualityHistory, CoverageAt) at a cost that does not grow with the
+// catalogue. Beside them it keeps what the link checker found at each URL
+// (the links table), and a record's quality can be rewritten in place
+// (SetQuality: no version, a new sequence number). The schema is brought
+// up to date at Open by the migrations embedded in the binary.
 //
 //	st, err := sqlite.Open(ctx, "samband.db")
 //	if err != nil {

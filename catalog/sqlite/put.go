@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"samband/catalog"
@@ -208,7 +209,8 @@ func (s *Store) putLocked(ctx context.Context, run int64, r *openRun, rec *catal
 		if _, err := s.st.saveVersion.ExecContext(ctx, c.id); err != nil {
 			return fmt.Errorf("keep version: %w", err)
 		}
-		if _, err := s.st.updateRecord.ExecContext(ctx, c.id, kind, r.source, hash, js, now, s.nextSeq()); err != nil {
+		if _, err := s.st.updateRecord.ExecContext(ctx, c.id, kind, r.source, hash, js, now, s.nextSeq(),
+			country, themesOf(rec), qualityOf(rec)); err != nil {
 			return fmt.Errorf("update record: %w", err)
 		}
 		if err := s.setIdentsLocked(ctx, c.id, rec.Identifiers, true); err != nil {
@@ -224,7 +226,8 @@ func (s *Store) putLocked(ctx context.Context, run int64, r *openRun, rec *catal
 		if err != nil {
 			return 0, err
 		}
-		if _, err := s.st.insertRecord.ExecContext(ctx, id, rec.IRI, kind, r.source, hash, js, now, s.nextSeq()); err != nil {
+		if _, err := s.st.insertRecord.ExecContext(ctx, id, rec.IRI, kind, r.source, hash, js, now, s.nextSeq(),
+			country, themesOf(rec), qualityOf(rec)); err != nil {
 			return 0, fmt.Errorf("insert record: %w", err)
 		}
 		if err := s.setIdentsLocked(ctx, id, rec.Identifiers, false); err != nil {
@@ -307,4 +310,30 @@ func encodeRecord(rec *catalog.Dataset, id, iri string) (js []byte, kind string,
 		return nil, "", fmt.Errorf("encode record: %w", err)
 	}
 	return js, d.Kind, nil
+}
+
+// themesOf returns what the records table keeps of rec's themes for the
+// coverage counts: a JSON array of its distinct EU data-theme codes,
+// sorted, or [""] when it has none.
+func themesOf(rec *catalog.Dataset) string {
+	var codes []string
+	for _, c := range rec.EUThemes {
+		if c != "" && !slices.Contains(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	if len(codes) == 0 {
+		return `[""]`
+	}
+	slices.Sort(codes)
+	js, _ := json.Marshal(codes) // strings always encode
+	return string(js)
+}
+
+// qualityOf returns rec's quality score, or nil (NULL) when it has none.
+func qualityOf(rec *catalog.Dataset) any {
+	if rec.Quality == nil {
+		return nil
+	}
+	return rec.Quality.Score
 }

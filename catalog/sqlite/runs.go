@@ -221,6 +221,11 @@ func (s *Store) runLocked(ctx context.Context, id int64) (*openRun, error) {
 // of the source is withdrawn, and those no source lists any more are marked
 // withdrawn, with the previous version kept in their history.
 //
+// Every finished run, whatever its status, leaves a snapshot of the
+// catalogue's coverage as of rep.Finished (see CoverageHistory), written in
+// the same transaction; it costs as many rows as there are countries and
+// themes with live records, or one row when nothing they count changed.
+//
 // A complete run some of whose writes were lost (a batch that failed to
 // commit) is stored as partial, with an error saying why, and withdraws
 // nothing; FinishRun then returns an error too.
@@ -265,6 +270,9 @@ func (s *Store) FinishRun(ctx context.Context, run int64, rep catalog.Report) (i
 			}
 		}
 		rep.Withdrawn = withdrawn
+		if err := s.snapshotLocked(ctx, run, r.source, rep.Finished); err != nil {
+			return nil, err
+		}
 		s.txRuns[run] = true
 		return func() { delete(s.runs, run) }, s.saveReportLocked(ctx, rep)
 	})

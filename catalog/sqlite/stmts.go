@@ -54,10 +54,10 @@ func (st *writeStmts) prepare(ctx context.Context, c *sql.Conn) error {
 			LEFT JOIN provenance p ON p.record_id = r.id AND p.source = ?2
 			WHERE r.id = ?1`},
 		{&st.byIdentifier, `SELECT record_id FROM identifiers WHERE identifier = ? LIMIT 2`},
-		{&st.insertRecord, `INSERT INTO records (id, iri, kind, owner, hash, record, withdrawn_at, changed, seq)
-			VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`},
+		{&st.insertRecord, `INSERT INTO records (id, iri, kind, owner, hash, record, withdrawn_at, changed, seq, country, themes, quality)
+			VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`},
 		{&st.updateRecord, `UPDATE records SET kind = ?2, owner = ?3, hash = ?4, record = ?5,
-			withdrawn_at = NULL, changed = ?6, seq = ?7 WHERE id = ?1`},
+			withdrawn_at = NULL, changed = ?6, seq = ?7, country = ?8, themes = ?9, quality = ?10 WHERE id = ?1`},
 		{&st.reviveRecord, `UPDATE records SET withdrawn_at = NULL, changed = ?2, seq = ?3 WHERE id = ?1`},
 		{&st.bumpRecord, `UPDATE records SET seq = ?2 WHERE id = ?1`},
 		{&st.saveVersion, `INSERT INTO record_versions (record_id, seq, changed, owner, hash, withdrawn_at, record)

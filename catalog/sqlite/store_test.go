@@ -138,18 +138,18 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// latestMigration returns the version of the newest embedded migration,
-// and how many there are.
-func latestMigration(t *testing.T) (version, count int) {
+// latestMigration returns the version of the newest embedded migration and
+// how many there are.
+func latestMigration(t *testing.T) (version, n int) {
 	t.Helper()
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil || len(names) == 0 {
-		t.Fatalf("embedded migrations: %v, %v", names, err)
+		t.Fatalf("migrations: %v, %v", names, err)
 	}
-	for _, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
+	for _, name := range names {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
 		if err != nil {
-			t.Fatalf("migration %s: %v", n, err)
+			t.Fatalf("migration %s: %v", name, err)
 		}
 		version = max(version, v)
 	}
@@ -175,7 +175,8 @@ func TestMigrations(t *testing.T) {
 		if i == 2 {
 			// A newer program migrated the file.
 			st.mu.Lock()
-			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (?, 'future.sql', 0)", latest+1)
+			_, err = st.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, 0)",
+				latest+1, fmt.Sprintf("%04d_future.sql", latest+1))
 			st.mu.Unlock()
 			if err != nil {
 				t.Fatal(err)

@@ -63,6 +63,9 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"LinkStatuses", testLinkStatuses},
 		{"InvalidPut", testInvalidPut},
 		{"ConcurrentReaders", testConcurrentReaders},
+		{"DatasetsAt", testDatasetsAt},
+		{"DatasetsAtMany", testDatasetsAtMany},
+		{"Coverage", testCoverage},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
@@ -1201,6 +1204,12 @@ func testClosed(h *harness) {
 			_, err := h.st.PruneLinkStatuses(ctx, at(2))
 			return err
 		},
+		"DatasetsAt": func() error {
+			return h.st.DatasetsAt(ctx, at(1), func(catalog.Dataset) error { return nil })
+		},
+		"CoverageHistory": func() error { _, err := h.st.CoverageHistory(ctx, time.Time{}, time.Time{}); return err },
+		"QualityHistory":  func() error { _, err := h.st.QualityHistory(ctx, time.Time{}, time.Time{}); return err },
+		"CoverageAt":      func() error { _, err := h.st.CoverageAt(ctx, at(1)); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, catalog.ErrClosed) {

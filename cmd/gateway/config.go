@@ -29,12 +29,16 @@ type Config struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is the gateway's own address as others reach it; it prefixes
 	// the IRIs Samband mints (skolem IRIs for blank-node datasets).
-	PublicURL string          `yaml:"public_url"`
-	Log       LogConfig       `yaml:"log"`
-	Harvest   HarvestConfig   `yaml:"harvest"`
-	Search    SearchConfig    `yaml:"search"`
-	LinkCheck LinkCheckConfig `yaml:"linkcheck"`
-	Sources   []SourceConfig  `yaml:"sources"`
+	PublicURL string `yaml:"public_url"`
+	// LifeEvents is a file of life-event rules (the format of
+	// catalog/lifeevent/default.yaml) that replaces the rules built in;
+	// empty: the built-in ones.
+	LifeEvents string          `yaml:"life_events"`
+	Log        LogConfig       `yaml:"log"`
+	Harvest    HarvestConfig   `yaml:"harvest"`
+	Search     SearchConfig    `yaml:"search"`
+	LinkCheck  LinkCheckConfig `yaml:"linkcheck"`
+	Sources    []SourceConfig  `yaml:"sources"`
 }
 
 // SearchConfig places the search index and says how often it is saved.

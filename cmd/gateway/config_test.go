@@ -134,3 +134,57 @@ func TestDemoConfig(t *testing.T) {
 		t.Fatalf("envKeys = %v", keys)
 	}
 }
+
+func TestConfigLifeEvents(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "life-events.yaml")
+	if err := os.WriteFile(good, []byte("concepts:\n  - id: retiring\n    iri: urn:x:retiring\n    labels: {en: Retiring}\n    terms:\n      en: [retire*]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("concepts:\n  - id: retiring\n    iri: urn:x:retiring\n    labels: {en: Retiring}\n    themes: [PENSIONS]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg, err := parseConfig([]byte("life_events: "+good+"\n"), "test.yaml", func(string) string { return "" })
+	if err != nil || cfg.LifeEvents != good {
+		t.Fatalf("parseConfig(life_events) = %+v, %v", cfg, err)
+	}
+	rules, err := lifeEventRules(cfg.LifeEvents)
+	if err != nil {
+		t.Fatalf("lifeEventRules(%s) = %v", good, err)
+	}
+	if _, ok := rules.Concept("retiring"); !ok {
+		t.Errorf("the file's rules were not read: %v", rules.Concepts())
+	}
+	// GATEWAY_LIFE_EVENTS overrides the file's key; empty means the built-in rules.
+	cfg, _ = parseConfig([]byte("life_events: "+good+"\n"), "test.yaml", func(k string) string {
+		return map[string]string{"GATEWAY_LIFE_EVENTS": bad}[k]
+	})
+	if cfg.LifeEvents != bad {
+		t.Errorf("GATEWAY_LIFE_EVENTS: life_events = %q, want %q", cfg.LifeEvents, bad)
+	}
+	if rules, err := lifeEventRules(""); err != nil || len(rules.Concepts()) != 7 {
+		t.Errorf("lifeEventRules(\"\") = %v, want the seven built in", err)
+	}
+
+	// serve and harvest refuse a broken file before they do anything.
+	yml := filepath.Join(dir, "gateway.yaml")
+	if err := os.WriteFile(yml, []byte("db: "+filepath.Join(dir, "g.db")+"\naddr: 127.0.0.1:0\nlife_events: "+bad+"\n"+
+		"sources: [{name: a, kind: file, url: file:///nonexistent.ttl}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"serve", "harvest"} {
+		_, _, err := gateway(t, nil, cmd, "--config", yml)
+		if err == nil || !strings.Contains(err.Error(), "life_events "+bad) || !strings.Contains(err.Error(), `line 5: concept retiring: themes: "PENSIONS"`) {
+			t.Errorf("gateway %s with a broken life_events file = %v, want the file and line", cmd, err)
+		}
+	}
+	_, _, err = gateway(t, map[string]string{"GATEWAY_LIFE_EVENTS": filepath.Join(dir, "missing.yaml")}, "harvest", "--db", filepath.Join(dir, "g.db"), "x.ttl")
+	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("harvest with GATEWAY_LIFE_EVENTS naming no file = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "g.db")); err == nil {
+		t.Error("a store was created before the life-event rules were read")
+	}
+}

@@ -63,6 +63,11 @@ func runHarvest(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The rules are not used by a harvest, but a configuration that the
+	// server would refuse is refused here too.
+	if _, err := lifeEventRules(cfg.LifeEvents); err != nil {
+		return err
+	}
 	if *db == "" {
 		*db = cfg.DB
 	}

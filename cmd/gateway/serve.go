@@ -79,6 +79,10 @@ func serveConfig(e env, path string, demo bool) (Config, error) {
 // serve runs the gateway until ctx ends. When ready is not nil, it receives
 // the address the server listens on once it does.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	lifeEvents, err := lifeEventRules(cfg.LifeEvents)
+	if err != nil {
+		return err
+	}
 	if cfg.Harvest.Demo {
 		base, err := startDemoServer(ctx, logger)
 		if err != nil {
@@ -126,7 +130,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
-	logger.Info("gateway serving", "addr", ln.Addr().String(), "db", cfg.DB, "sources", len(cfg.Sources), "version", version)
+	logger.Info("gateway serving", "addr", ln.Addr().String(), "db", cfg.DB, "sources", len(cfg.Sources), "version", version,
+		"life_events", len(lifeEvents.Concepts()))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
