@@ -50,6 +50,8 @@ type Match struct {
 // are read with Load or Default, never change, and are safe for concurrent
 // use.
 type Rules struct {
+	fingerprint string // of the document read
+
 	concepts []Concept
 	byID     map[string]int
 
@@ -95,6 +97,11 @@ var defaultRules = sync.OnceValue(func() *Rules {
 // strategy, with labels in Norwegian (Bokmål and Nynorsk), English,
 // Swedish, Danish, Finnish, Icelandic and Estonian.
 func Default() *Rules { return defaultRules() }
+
+// Fingerprint identifies the document the rules were read from: rules read
+// from the same bytes have the same fingerprint. What keeps classifications
+// (the search index) compares it to know when to classify again.
+func (r *Rules) Fingerprint() string { return r.fingerprint }
 
 // Concepts returns the concepts of the default rules, in their order.
 func Concepts() []Concept { return Default().Concepts() }

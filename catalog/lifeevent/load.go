@@ -1,6 +1,9 @@
 package lifeevent
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -105,6 +108,9 @@ var (
 	langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{1,8})*$`)
 )
 
+// maxRulesBytes bounds a rules file.
+const maxRulesBytes = 8 << 20
+
 // Load reads rules from a YAML document laid out as default.yaml is (see
 // the package documentation). Unknown keys are errors; so are unknown EU
 // themes, publishers a concept names but the file does not define, ids
@@ -112,7 +118,15 @@ var (
 // fewer than three letters). Every error found is reported, each with its
 // line.
 func Load(r io.Reader) (*Rules, error) {
-	dec := yaml.NewDecoder(r)
+	raw, err := io.ReadAll(io.LimitReader(r, maxRulesBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("life-event rules: %w", err)
+	}
+	if len(raw) > maxRulesBytes {
+		return nil, fmt.Errorf("life-event rules: more than %d bytes", maxRulesBytes)
+	}
+	sum := sha256.Sum256(raw)
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	var f file
 	if err := dec.Decode(&f); err != nil {
@@ -137,6 +151,7 @@ func Load(r io.Reader) (*Rules, error) {
 	if len(b.problems) > 0 {
 		return nil, fmt.Errorf("life-event rules: %s", strings.Join(b.problems, "; "))
 	}
+	b.r.fingerprint = hex.EncodeToString(sum[:8])
 	return b.r, nil
 }
 

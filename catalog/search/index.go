@@ -50,6 +50,10 @@ type Options struct {
 	// LifeEvents returns the life events a record serves (concept ids), the
 	// values of FacetLifeEvent; nil gives none.
 	LifeEvents func(catalog.Dataset) []string
+	// Fingerprint names what the options make of a record (the life-event
+	// rules' fingerprint): an index saved with another is stale, and Open
+	// refuses it with ErrStale.
+	Fingerprint string
 }
 
 // Index is the catalogue's search index: an inverted index with BM25

@@ -361,6 +361,9 @@ func TestSnapshotDamaged(t *testing.T) {
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Open(path, Options{Fingerprint: "other rules"}); !errors.Is(err, ErrStale) || errors.Is(err, ErrSnapshot) {
+		t.Errorf("Open with another fingerprint = %v, want ErrStale", err)
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

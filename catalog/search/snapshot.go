@@ -26,6 +26,11 @@ const (
 // from the store (gateway serve does, and says so).
 var ErrSnapshot = errors.New("search snapshot unreadable")
 
+// ErrStale is returned by Open for a snapshot saved with options of
+// another Fingerprint: its records were classified otherwise. The caller
+// rebuilds the index.
+var ErrStale = errors.New("search snapshot made with other options")
+
 // Open returns the index saved at path by Save, or an empty one when there
 // is no file there. Save and Close write it back to path.
 func Open(path string, opt Options) (*Index, error) {
@@ -39,6 +44,9 @@ func Open(path string, opt Options) (*Index, error) {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
 	if err := x.read(raw); err != nil {
+		if errors.Is(err, ErrStale) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 		return nil, fmt.Errorf("%w: %s: %w", ErrSnapshot, path, err)
 	}
 	x.saved.Store(x.seq.Load())
@@ -133,6 +141,7 @@ func (x *Index) write(w *bufio.Writer) error {
 	s := &snapWriter{w: w, crc: crc32.New(crc32.MakeTable(crc32.Castagnoli))}
 	s.bytes([]byte(snapMagic))
 	s.uint(snapVersion)
+	s.str(x.opt.Fingerprint)
 	s.int(x.seq.Load())
 	s.uint(uint64(len(x.keys)))
 	for n, k := range x.keys {
@@ -266,6 +275,9 @@ func (x *Index) read(raw []byte) error {
 	s := &snapReader{b: body[len(snapMagic):]}
 	if v := s.uint(); v != snapVersion && s.err == nil {
 		return fmt.Errorf("snapshot version %d, this program reads %d", v, snapVersion)
+	}
+	if fp := s.str(); fp != x.opt.Fingerprint && s.err == nil {
+		return fmt.Errorf("%w (%q, now %q)", ErrStale, fp, x.opt.Fingerprint)
 	}
 	x.seq.Store(s.int())
 	ndocs := s.count()

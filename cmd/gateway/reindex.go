@@ -45,6 +45,10 @@ func runReindex(ctx context.Context, e env, args []string) error {
 	if _, err := os.Stat(cfg.DB); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	rules, err := lifeEventRules(cfg.LifeEvents)
+	if err != nil {
+		return err
+	}
 	store, err := sqlite.Open(ctx, cfg.DB)
 	if err != nil {
 		return fmt.Errorf("reindex: store %s: %w", cfg.DB, err)
@@ -52,7 +56,7 @@ func runReindex(ctx context.Context, e env, args []string) error {
 	defer store.Close()
 
 	start := time.Now()
-	idx := search.New(search.Options{})
+	idx := search.New(indexOptions(rules))
 	tty := isTerminal(e.stderr)
 	n, last := 0, time.Now()
 	err = catchUp(ctx, idx, store.Changes, func(seq int64, batch int) {

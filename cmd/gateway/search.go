@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"samband/catalog"
+	"samband/catalog/lifeevent"
 	"samband/catalog/search"
 	"samband/catalog/sqlite"
 )
@@ -139,6 +140,13 @@ func (s *server) searchDatasets(w http.ResponseWriter, r *http.Request) error {
 // set aside (path + ".damaged") and the index rebuilt from the store.
 func openIndex(path string, opt search.Options, logger *slog.Logger) (*search.Index, error) {
 	idx, err := search.Open(path, opt)
+	if errors.Is(err, search.ErrStale) {
+		logger.Info("search index made with other life-event rules; rebuilding it from the store", "path", path)
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		idx, err = search.Open(path, opt)
+	}
 	if errors.Is(err, search.ErrSnapshot) {
 		logger.Warn("search index unreadable; rebuilding it from the store", "path", path, "err", err)
 		if err := os.Rename(path, path+".damaged"); err != nil {
@@ -217,5 +225,23 @@ func catchUp(ctx context.Context, idx *search.Index, changes search.Changes, pro
 		if progress != nil {
 			progress(idx.LastSeq(), len(recs))
 		}
+	}
+}
+
+// indexOptions are the search index's options for the life-event rules.
+func indexOptions(rules *lifeevent.Rules) search.Options {
+	return search.Options{
+		LifeEvents: func(d catalog.Dataset) []string {
+			ms := rules.Classify(d)
+			if len(ms) == 0 {
+				return nil
+			}
+			ids := make([]string, len(ms))
+			for i, m := range ms {
+				ids[i] = m.Concept
+			}
+			return ids
+		},
+		Fingerprint: "life-events:" + rules.Fingerprint(),
 	}
 }

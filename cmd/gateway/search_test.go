@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"samband/catalog/lifeevent"
 	"samband/catalog/search"
 )
 
@@ -140,8 +141,11 @@ func TestReindex(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Records != 42 || sum.Index != db+".search" {
 		t.Fatalf("reindex printed %q (%v); want 42 records in %s.search", out, err, db)
 	}
-	idx, err := search.Open(sum.Index, search.Options{})
-	if err != nil || idx.Count() != 42 || idx.LastSeq() != sum.Seq {
+	idx, err := search.Open(sum.Index, indexOptions(lifeevent.Default()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.Count() != 42 || idx.LastSeq() != sum.Seq {
 		t.Fatalf("reopened: %d records at seq %d, %v; want 42 at %d", idx.Count(), idx.LastSeq(), err, sum.Seq)
 	}
 	res, err := idx.Search(context.Background(), search.Query{Text: "fagforeningskontingent", Lang: "nb"})

@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"samband/catalog/search"
 	"samband/catalog/sqlite"
 	"samband/harvest"
 	"samband/harvest/linkcheck"
@@ -110,7 +109,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		Registerer:  reg,
 		Concurrency: cfg.Harvest.Concurrency,
 	})
-	idx, err := openIndex(cfg.searchPath(), search.Options{}, logger)
+	idx, err := openIndex(cfg.searchPath(), indexOptions(lifeEvents), logger)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"samband/catalog"
+	"samband/catalog/lifeevent"
 	"samband/catalog/search"
 )
 
@@ -114,6 +115,11 @@ func TestServeDemo(t *testing.T) {
 	if page.Total != total || len(page.Items) != 5 {
 		t.Fatalf("datasets: total %d with %d items, want %d with 5", page.Total, len(page.Items), total)
 	}
+	var everything searchPage
+	getJSON(t, base+"/api/v1/datasets?limit=0", http.StatusOK, &everything)
+	if len(everything.Facets["lifeEvent"]) == 0 {
+		t.Errorf("no record of the demo classified by life event: facets %v", everything.Facets)
+	}
 	var found searchPage
 	getJSON(t, base+"/api/v1/datasets?q=utbetalingene&lang=nb&country=NO", http.StatusOK, &found)
 	if found.Total == 0 || found.Items[0].Highlights == nil || found.Facets["country"][0].Value != "NO" {
@@ -192,8 +198,11 @@ func TestServeDemo(t *testing.T) {
 		t.Fatal("serve did not stop within 20 s of cancel")
 	}
 	// Stopping saved the search index: a restart opens it, caught up.
-	idx, err := search.Open(cfg.searchPath(), search.Options{})
-	if err != nil || idx.Count() != total || idx.LastSeq() == 0 {
+	idx, err := search.Open(cfg.searchPath(), indexOptions(lifeevent.Default()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.Count() != total || idx.LastSeq() == 0 {
 		t.Errorf("saved index: %v records, seq %v, %v; want %d records", idx.Count(), idx.LastSeq(), err, total)
 	}
 }
