@@ -54,6 +54,9 @@ type Options struct {
 	// rules' fingerprint): an index saved with another is stale, and Open
 	// refuses it with ErrStale.
 	Fingerprint string
+	// FacetsOnly leaves the texts out: such an index answers Aggregate and
+	// searches without words, in a fraction of the memory.
+	FacetsOnly bool
 }
 
 // Index is the catalogue's search index: an inverted index with BM25
@@ -221,6 +224,9 @@ func (x *Index) prepare(r catalog.Dataset) prepared {
 		t      catalog.Text
 		weight int
 	}{{r.Title, weightTitle}, {r.Keywords, weightKeyword}, {r.Description, weightDescription}} {
+		if x.opt.FacetsOnly {
+			break
+		}
 		for lang, vs := range f.t {
 			a := analyzerFor(lang)
 			for _, v := range vs {

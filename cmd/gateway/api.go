@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"samband/catalog"
+	"samband/catalog/lifeevent"
 	"samband/catalog/search"
 )
 
@@ -26,13 +27,18 @@ type catalogReader interface {
 	Sources(ctx context.Context) ([]catalog.SourceStatus, error)
 	Source(ctx context.Context, name string) (catalog.SourceStatus, error)
 	Run(ctx context.Context, id int64) (catalog.Report, error)
+	DatasetsAt(ctx context.Context, at time.Time, fn func(catalog.Dataset) error) error
+	CoverageAt(ctx context.Context, at time.Time) (catalog.Coverage, error)
+	CoverageHistory(ctx context.Context, from, to time.Time) ([]catalog.CoveragePoint, error)
 }
 
 // server answers the HTTP API.
 type server struct {
 	store    catalogReader
 	index    *search.Index // nil: GET /api/v1/datasets lists from the store, by id
-	patterns []string      // every route routes registered, for the OpenAPI test
+	past     *pastIndexes  // the catalogue at past times, for coverage
+	rules    *lifeevent.Rules
+	patterns []string // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger
@@ -43,6 +49,8 @@ type server struct {
 func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registry) *server {
 	s := &server{
 		store:  store,
+		past:   &pastIndexes{store: store, opt: indexOptions(lifeevent.Default())},
+		rules:  lifeevent.Default(),
 		logger: logger,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "samband_http_requests_total",

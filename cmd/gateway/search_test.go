@@ -9,13 +9,17 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"samband/catalog"
 	"samband/catalog/lifeevent"
 	"samband/catalog/search"
+	"samband/harvest"
 )
 
 // searchServer serves the API of the feed sources' store with a search
@@ -23,7 +27,7 @@ import (
 func searchServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	st, _ := feedServer(t)
-	idx := search.New(search.Options{})
+	idx := search.New(indexOptions(lifeevent.Default()))
 	if err := catchUp(context.Background(), idx, st.Changes, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -202,6 +206,174 @@ func TestQualityAPI(t *testing.T) {
 	}
 	for _, q := range []string{"by=colour", "by=country&frobnicate=1"} {
 		resp, err := http.Get(srv.URL + "/api/v1/quality?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("?%s = %d, want 400", q, resp.StatusCode)
+		}
+	}
+}
+
+func TestLifeEventsAPI(t *testing.T) {
+	srv := searchServer(t)
+	var list struct {
+		Countries []string
+		Items     []lifeEventSummary
+	}
+	getJSON(t, srv.URL+"/api/v1/life-events", http.StatusOK, &list)
+	if len(list.Items) != 7 || !slices.Equal(list.Countries, []string{"BE", "DK", "NO", "SE"}) {
+		t.Fatalf("life events: %d items, countries %v; want 7 and BE, DK, NO, SE", len(list.Items), list.Countries)
+	}
+	var job lifeEventSummary
+	for _, it := range list.Items {
+		if it.ID == "job-loss" {
+			job = it
+		}
+		if it.Labels["nb"] == "" || it.Labels["en"] == "" || len(it.Countries) != 4 {
+			t.Errorf("life event %s: labels %v, countries %v", it.ID, it.Labels, it.Countries)
+		}
+	}
+	if job.Records < 2 || job.Countries["NO"] != job.Records {
+		t.Errorf("job-loss = %+v, want the Norwegian employment records", job)
+	}
+
+	var one struct {
+		Concept   lifeevent.Concept
+		Countries []lifeEventCountry
+		Gaps      []string
+	}
+	getJSON(t, srv.URL+"/api/v1/life-events/job-loss?countries=no,FI&limit=1", http.StatusOK, &one)
+	if one.Concept.ID != "job-loss" || len(one.Countries) != 2 || !slices.Equal(one.Gaps, []string{"FI"}) {
+		t.Fatalf("job-loss in NO and FI = %+v", one)
+	}
+	no := one.Countries[0]
+	if no.Country != "NO" || no.Records != job.Records || no.Datasets+no.Services != no.Records || len(no.Items) != 1 ||
+		len(no.Items[0].How) == 0 || !strings.HasPrefix(no.Items[0].How[0], "keyword") {
+		t.Errorf("job-loss in NO = %+v", no)
+	}
+	if fi := one.Countries[1]; fi.Records != 0 || len(fi.Items) != 0 {
+		t.Errorf("job-loss in FI = %+v, want a gap", fi)
+	}
+	for _, tc := range []struct {
+		path   string
+		status int
+		detail string
+	}{
+		{"/api/v1/life-events/retirement", 404, "job-loss"},
+		{"/api/v1/life-events/job-loss?countries=NOR", 400, "alpha-2"},
+		{"/api/v1/life-events/job-loss?limit=1000", 400, "at most 100"},
+		{"/api/v1/life-events?x=1", 400, "unknown parameter"},
+	} {
+		resp, err := http.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.detail) {
+			t.Errorf("GET %s = %d %s, want %d with %q", tc.path, resp.StatusCode, body, tc.status, tc.detail)
+		}
+	}
+}
+
+// TestCoverageAPI harvests three sources one after the other and asks for
+// coverage now, at a past time and over time.
+func TestCoverageAPI(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, "coverage.db")
+	h := harvest.New(st, nil, nil, harvest.Options{})
+	idx := search.New(indexOptions(lifeevent.Default()))
+	run := func(name, country, file string) time.Time {
+		t.Helper()
+		path, _ := filepath.Abs(filepath.Join(corpus, file))
+		rep, err := h.Run(ctx, harvest.Config{Name: name, Country: country, Kind: harvest.KindFile, URL: path})
+		if err != nil || rep.Status != catalog.StatusComplete {
+			t.Fatalf("harvest %s = %+v, %v", file, rep, err)
+		}
+		if err := catchUp(ctx, idx, st.Changes, nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		return time.Now()
+	}
+	run("no-tax", "NO", "no-fdk-legacy/nav-2017-10-31.ttl")
+	afterSE := run("se-example", "SE", "se-dcat-ap-se/exempel_rekommenderat.ttl")
+	run("dk-example", "DK", "dk-dcat-ap-dk/extended-example1.ttl")
+
+	reg := prometheus.NewRegistry()
+	api := newServer(st, slog.New(slog.DiscardHandler), reg)
+	api.index = idx
+	srv := httptest.NewServer(api.routes(reg))
+	defer srv.Close()
+
+	type page struct {
+		By    []string
+		At    *time.Time
+		Since *coverageSince
+		Items []coverageRow
+	}
+	byCountry := func(p page) map[string]coverageRow {
+		m := map[string]coverageRow{}
+		for _, r := range p.Items {
+			m[r.Values["country"]] = r
+		}
+		return m
+	}
+	var now page
+	getJSON(t, srv.URL+"/api/v1/coverage?by=country", http.StatusOK, &now)
+	rows := byCountry(now)
+	if now.Since == nil || now.Since.Source != "se-example" || now.At != nil {
+		t.Fatalf("since = %+v, at %v; want the Swedish run, now", now.Since, now.At)
+	}
+	for c, want := range map[string][2]int{"NO": {42, 0}, "SE": {2, 0}, "DK": {1, 1}} {
+		r := rows[c]
+		if r.Records != want[0] || r.Change == nil || *r.Change != want[1] || r.Quality == nil || *r.Percent <= 0 {
+			t.Errorf("coverage of %s = %+v, want %d records, change %d, a quality", c, r, want[0], want[1])
+		}
+	}
+
+	// As it stood after the Swedish harvest: no Danish record yet, and the
+	// Swedish ones new since the run before.
+	var then page
+	getJSON(t, srv.URL+"/api/v1/coverage?by=country&at="+url.QueryEscape(afterSE.UTC().Format(time.RFC3339Nano)), http.StatusOK, &then)
+	rows = byCountry(then)
+	if then.At == nil || then.Since == nil || then.Since.Source != "no-tax" || rows["DK"].Records != 0 ||
+		rows["SE"].Records != 2 || *rows["SE"].Change != 2 || rows["NO"].Records != 42 {
+		t.Errorf("coverage at %v = %+v", afterSE, then)
+	}
+
+	// Two dimensions, as CSV; narrowed by a filter.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/coverage?by=country,accessRights&country=SE", nil)
+	req.Header.Set("Accept", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if lines[0] != "country,accessRights,records,change,scored,quality,percent" || !strings.HasPrefix(lines[1], "SE,") {
+		t.Errorf("coverage CSV = %q", body)
+	}
+
+	// History: a point per run, country and theme.
+	var hist struct{ Items []catalog.CoveragePoint }
+	getJSON(t, srv.URL+"/api/v1/coverage/history?country=DK", http.StatusOK, &hist)
+	if len(hist.Items) == 0 || hist.Items[len(hist.Items)-1].Source != "dk-example" {
+		t.Errorf("history of DK = %+v", hist.Items)
+	}
+	n := 0
+	for _, p := range hist.Items {
+		n += p.Count
+	}
+	if n != 1 {
+		t.Errorf("history of DK counts %d records, want 1", n)
+	}
+
+	for _, q := range []string{"by=colour", "by=country,country", "by=country,theme,format", "at=yesterday", "at=2999-01-01", "bogus=1"} {
+		resp, err := http.Get(srv.URL + "/api/v1/coverage?" + q)
 		if err != nil {
 			t.Fatal(err)
 		}

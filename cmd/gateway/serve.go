@@ -117,6 +117,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	api := newServer(store, logger, reg)
 	api.publicURL = cfg.PublicURL
 	api.index = idx
+	api.rules = lifeEvents
+	api.past = &pastIndexes{store: store, opt: indexOptions(lifeEvents)}
 	srv := &http.Server{
 		Handler:           api.routes(reg),
 		ReadHeaderTimeout: 10 * time.Second,
