@@ -430,12 +430,16 @@ func (x *Index) link(p prepared) {
 		pl.tfs = append(pl.tfs, uint8(min(t.tf, 255)))
 	}
 	for i, name := range FacetNames {
-		x.rows = append(x.rows, x.facets[name].add(n, p.facets[i]))
+		w := x.facets[name].add(n, p.facets[i])
+		if i < rowStride {
+			x.rows = append(x.rows, w)
+		}
 	}
 }
 
-// rowStride is the words of a row.
-var rowStride = len(FacetNames)
+// rowStride is the words of a row: eight, one cache line, for the first
+// eight facets; the others are counted from their bitsets or value lists.
+const rowStride = 8
 
 // kill removes document n; x.mu is held.
 func (x *Index) kill(n uint32) {
@@ -509,7 +513,9 @@ func (x *Index) compact() {
 				for _, id := range f.vals[f.off[n]:f.off[n+1]] {
 					vs = append(vs, f.values[id])
 				}
-				rows[int(renum[n])*rowStride+i] = nf.add(renum[n], vs)
+				if w := nf.add(renum[n], vs); i < rowStride {
+					rows[int(renum[n])*rowStride+i] = w
+				}
 			}
 		}
 		x.facets[name] = nf

@@ -512,18 +512,22 @@ func (c *collector) sorted() {
 func (x *Index) countFacets(c *collector, s *scratch) map[string][]FacetCount {
 	nhits := c.total
 	words := len(x.live)
-	var fromRows []int // facet slots counted from the rows
+	var fromRows, fromVals []int // facets counted from the rows, from each hit's value list
 	fromBits := make([]bool, len(FacetNames))
 	for i, name := range FacetNames {
 		f := x.facets[name]
 		switch {
 		case f.sparse || forceRows:
-			fromBits[i] = !f.sparse && len(f.values) > maskValues
+			fromBits[i] = !f.sparse && len(f.values) > maskValues && i < rowStride
 		case len(f.values) > maskValues || len(f.values)*words < nhits*2 || forceBits:
 			fromBits[i] = true
 		}
-		if !fromBits[i] {
+		switch {
+		case fromBits[i]:
+		case i < rowStride:
 			fromRows = append(fromRows, i)
+		default:
+			fromVals = append(fromVals, i)
 		}
 	}
 	if cap(s.rowCounts) < len(FacetNames) {
@@ -571,6 +575,26 @@ func (x *Index) countFacets(c *collector, s *scratch) map[string][]FacetCount {
 		} else {
 			for _, d := range c.hits {
 				row(d)
+			}
+		}
+	}
+	for _, i := range fromVals {
+		f := x.facets[FacetNames[i]]
+		count := func(d uint32) {
+			for _, id := range f.vals[f.off[d]:f.off[d+1]] {
+				counts[i][id]++
+			}
+		}
+		if c.hitSet != nil {
+			for wi, w := range c.hitSet {
+				for w != 0 {
+					count(uint32(wi<<6) + uint32(trailingZeros(w)))
+					w &= w - 1
+				}
+			}
+		} else {
+			for _, d := range c.hits {
+				count(d)
 			}
 		}
 	}

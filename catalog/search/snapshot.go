@@ -357,7 +357,9 @@ func (x *Index) read(raw []byte) error {
 				}
 				vs = append(vs, values[id])
 			}
-			x.rows[n*rowStride+i] = f.add(uint32(n), vs)
+			if w := f.add(uint32(n), vs); i < rowStride {
+				x.rows[n*rowStride+i] = w
+			}
 		}
 	}
 	if s.err != nil {
