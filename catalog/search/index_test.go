@@ -31,7 +31,7 @@ func randomRecord(rng *rand.Rand, i, v int) catalog.Dataset {
 		ID: fmt.Sprintf("r%04d", i), Kind: catalog.KindDataset,
 		Title: catalog.Text{}, Description: catalog.Text{}, Keywords: catalog.Text{},
 		Modified:  fmt.Sprintf("20%02d-%02d-01", 10+rng.IntN(15), 1+rng.IntN(12)),
-		Sources:   []catalog.SourceRecord{{Country: []string{"no", "SE", "FI", "IS"}[rng.IntN(4)]}},
+		Sources:   []catalog.SourceRecord{{Source: fmt.Sprintf("src-%d", rng.IntN(5)), Country: []string{"no", "SE", "FI", "IS"}[rng.IntN(4)]}},
 		Publisher: &catalog.Agent{IRI: fmt.Sprintf("https://pub.example/%d", rng.IntN(30))},
 		EUThemes:  []string{[]string{"SOCI", "ECON", "HEAL", "GOVE"}[rng.IntN(4)]},
 		Quality:   &catalog.Quality{Score: rng.IntN(405)},
