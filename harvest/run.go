@@ -111,6 +111,12 @@ func pageProblem(pageURL string, err error) catalog.Problem {
 // with a warning; it is written again only when it says something else.
 func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) error {
 	h := hashKey(rec)
+	// The metadata-quality score and the rule checks travel with the
+	// record. They are not part of the hash, which covers what the source
+	// said.
+	q := catalog.Score(rec)
+	rec.Quality = &q
+	rec.Checks = catalog.CheckRules(rec)
 	if prev, dup := r.seen[rec.ID]; dup {
 		same := prev == h
 		msg := "record listed again in this run (same content); counted once"
@@ -128,10 +134,6 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 		}
 		return nil
 	}
-	// The metadata-quality score travels with the record. It is not part of
-	// the hash, which covers what the source said.
-	q := catalog.Score(rec)
-	rec.Quality = &q
 	out, err := r.h.store.Put(ctx, r.rep.ID, rec, r.h.opts.Now())
 	if err != nil {
 		return fmt.Errorf("store %s: %w", rec.IRI, err)
@@ -160,6 +162,7 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 	default:
 		return fmt.Errorf("store %s: unknown outcome %d", rec.IRI, out)
 	}
+	r.rep.CountChecks(rec.Checks)
 	r.records++
 	return nil
 }
