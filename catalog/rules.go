@@ -95,8 +95,9 @@ func Rules() []Rule {
 // CheckRules reads the record's description as its source gave it: the
 // original N-Triples of the first of d.Sources that describes d.IRI. The
 // mapping into Dataset keeps values but not always how they were written
-// (a literal where an IRI belongs, a date without its datatype, the second
-// of two titles in one language ...), and that is what many rules look at.
+// (a literal where an IRI belongs, a date without its datatype, a second
+// dct:issued, the type of a contact point ...), and that is what many rules
+// look at.
 // A record without such an original (one from a CKAN source, whose
 // original is the package's JSON, or one made in code) is checked on its
 // DCAT-AP description as the feed writes it (Dataset.Triples). A record
