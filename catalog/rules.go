@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"samband/catalog/rdf"
 )
@@ -130,7 +129,7 @@ func CheckRules(d Dataset) []RuleResult {
 		via  string
 	}
 	queue := []visit{{root, ""}}
-	seen := map[string]bool{root.key(): true}
+	seen := map[string]bool{root.v: true}
 	targeted := map[string]bool{} // rule index and focus of sh:targetObjectsOf rules already run
 	for i := 0; i < len(queue) && !full; i++ {
 		v := queue[i]
@@ -148,7 +147,7 @@ func CheckRules(d Dataset) []RuleResult {
 				}
 			}
 		}
-		for _, e := range g.out[v.node.key()] {
+		for _, e := range g.out[v.node.v] {
 			if e.p == rdfType {
 				continue
 			}
@@ -162,10 +161,10 @@ func CheckRules(d Dataset) []RuleResult {
 				targeted[k] = true
 				r.check(g, e.o, "", via, emit)
 			}
-			if e.o.kind == 'L' || seen[e.o.key()] || len(g.out[e.o.key()]) == 0 {
+			if e.o.kind == 'L' || seen[e.o.v] || len(g.out[e.o.v]) == 0 {
 				continue
 			}
-			seen[e.o.key()] = true
+			seen[e.o.v] = true
 			queue = append(queue, visit{e.o, via})
 		}
 	}
@@ -194,153 +193,6 @@ func joinVia(via, p string) string {
 		return shortName(p)
 	}
 	return via + "/" + shortName(p)
-}
-
-// gterm is a term of a record's description. kind is termIRI, termBlank
-// or 'L' (a literal); v is the IRI, the blank node's label or the lexical
-// form; dt is a literal's datatype IRI (rdf:langString with a lang).
-type gterm struct {
-	kind        byte
-	v, lang, dt string
-}
-
-// key identifies the term within one description.
-func (t gterm) key() string { return string(t.kind) + t.v + "\x00" + t.lang + "\x00" + t.dt }
-
-// focus writes the term as RuleResult.Focus does.
-func (t gterm) focus() string {
-	switch t.kind {
-	case termIRI:
-		return t.v
-	case termBlank:
-		return "_:" + t.v
-	}
-	return t.nt()
-}
-
-// nt writes the term as N-Triples.
-func (t gterm) nt() string {
-	switch t.kind {
-	case termIRI:
-		return string(appendIRI(nil, []byte(t.v)))
-	case termBlank:
-		return "_:" + t.v
-	}
-	b := append(rdf.AppendEscaped([]byte{'"'}, t.v), '"')
-	switch {
-	case t.lang != "":
-		b = append(append(b, '@'), t.lang...)
-	case t.dt != "" && t.dt != xsdStringIRI:
-		b = appendIRI(append(b, "^^"...), []byte(t.dt))
-	}
-	return string(b)
-}
-
-// show writes the term for a message: the IRI <...>, the literal "..."
-// (shortened), a blank node.
-func (t gterm) show() string {
-	switch t.kind {
-	case termIRI:
-		return "the IRI <" + clipText(t.v, 120) + ">"
-	case termBlank:
-		return "a blank node"
-	}
-	return "the literal " + strconv.Quote(clipText(t.v, 60))
-}
-
-func clipText(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
-}
-
-func termOfRDF(t rdf.Term) gterm {
-	switch x := t.(type) {
-	case rdf.IRI:
-		return gterm{kind: termIRI, v: x.String()}
-	case rdf.Blank:
-		return gterm{kind: termBlank, v: x.String()}
-	case rdf.Literal:
-		return gterm{kind: 'L', v: x.String(), lang: x.Lang(), dt: x.DataType.String()}
-	}
-	return gterm{kind: 'L'}
-}
-
-// gedge is a property and its object.
-type gedge struct {
-	p string
-	o gterm
-}
-
-// ruleGraph is the description of one record: the triples of every node,
-// each (property, object) once, in the order read.
-type ruleGraph struct {
-	out  map[string][]gedge
-	seen map[string]bool
-}
-
-func (g *ruleGraph) add(t rdf.Triple) error {
-	s := termOfRDF(t.Subj)
-	e := gedge{p: t.Pred.String(), o: termOfRDF(t.Obj)}
-	k := s.key() + "\x01" + e.p + "\x01" + e.o.key()
-	if g.seen[k] {
-		return nil
-	}
-	g.seen[k] = true
-	g.out[s.key()] = append(g.out[s.key()], e)
-	return nil
-}
-
-// objects returns the values of property p of node n.
-func (g *ruleGraph) objects(n gterm, p string) []gterm {
-	var vs []gterm
-	for _, e := range g.out[n.key()] {
-		if e.p == p {
-			vs = append(vs, e.o)
-		}
-	}
-	return vs
-}
-
-// types returns the IRIs n is typed with.
-func (g *ruleGraph) types(n gterm) []string {
-	var cs []string
-	for _, o := range g.objects(n, rdfType) {
-		if o.kind == termIRI {
-			cs = append(cs, o.v)
-		}
-	}
-	return cs
-}
-
-// recordGraph returns the description CheckRules reads (see CheckRules), or nil.
-func recordGraph(d Dataset) *ruleGraph {
-	root := gterm{kind: termIRI, v: d.IRI}.key()
-	for _, s := range d.Sources {
-		orig := strings.TrimSpace(s.Original)
-		if !strings.HasPrefix(orig, "<") && !strings.HasPrefix(orig, "_:") {
-			continue // not N-Triples: a CKAN package, say
-		}
-		g := &ruleGraph{out: map[string][]gedge{}, seen: map[string]bool{}}
-		if err := rdf.Decode(strings.NewReader(orig), rdf.NTriples, rdf.Options{}, g.add); err != nil {
-			continue
-		}
-		if len(g.out[root]) > 0 {
-			g.seen = nil
-			return g
-		}
-	}
-	if d.IRI == "" {
-		return nil
-	}
-	g := &ruleGraph{out: map[string][]gedge{}, seen: map[string]bool{}}
-	if err := d.Triples(g.add); err != nil {
-		return nil
-	}
-	g.seen = nil
-	return g
 }
 
 // Kinds of constraint.
@@ -382,7 +234,10 @@ type constraint struct {
 // check runs r on focus, whose class is class ("" for a target of
 // ObjectsOf), reached by via, and emits what breaks it.
 func (r *Rule) check(g *ruleGraph, focus gterm, class, via string, emit func(RuleResult)) {
-	vals := g.objects(focus, r.Path)
+	var edges []gedge
+	if focus.kind != 'L' {
+		edges = g.out[focus.v]
+	}
 	res := func(v *gterm, msg string) {
 		out := RuleResult{Rule: r.ID, Severity: r.Severity, Path: r.Path, Focus: focus.focus(), Class: class, Via: via, Message: msg}
 		if v != nil {
@@ -391,28 +246,34 @@ func (r *Rule) check(g *ruleGraph, focus gterm, class, via string, emit func(Rul
 		emit(out)
 	}
 	c := &r.c
-	switch c.op {
-	case opMin:
-		if len(vals) < c.n {
+	if c.op == opMin || c.op == opMax {
+		n := 0
+		for i := range edges {
+			if edges[i].p == r.Path {
+				n++
+			}
+		}
+		switch {
+		case c.op == opMin && n < c.n:
 			what := "a"
 			if c.n > 1 {
 				what = "at least " + strconv.Itoa(c.n) + " values of"
 			}
 			res(nil, capitalise(r.subject())+" "+r.modal()+" have "+what+" "+shortName(r.Path)+".")
-		}
-		return
-	case opMax:
-		if len(vals) > c.n {
+		case c.op == opMax && n > c.n:
 			what := "one"
 			if c.n != 1 {
 				what = strconv.Itoa(c.n)
 			}
-			res(nil, capitalise(r.subject())+" "+r.modal()+" have at most "+what+" "+shortName(r.Path)+"; it has "+strconv.Itoa(len(vals))+".")
+			res(nil, capitalise(r.subject())+" "+r.modal()+" have at most "+what+" "+shortName(r.Path)+"; it has "+strconv.Itoa(n)+".")
 		}
 		return
 	}
-	for i := range vals {
-		v := &vals[i]
+	for i := range edges {
+		if edges[i].p != r.Path {
+			continue
+		}
+		v := &edges[i].o
 		if ok, why := r.accepts(g, v); !ok {
 			res(v, shortName(r.Path)+" of "+r.subject()+" "+r.modal()+" be "+r.wants()+"; got "+v.show()+why+".")
 		}

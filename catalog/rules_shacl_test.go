@@ -134,7 +134,7 @@ func (t *shaclTerm) gterm() gterm {
 	case "I":
 		return gterm{kind: termIRI, v: t.V}
 	case "B":
-		return gterm{kind: termBlank, v: t.V}
+		return gterm{kind: termBlank, v: "_:" + t.V}
 	}
 	return gterm{kind: 'L', v: t.V, lang: t.Lang, dt: t.DT}
 }
@@ -205,7 +205,7 @@ func focusOf(t *testing.T, f string) gterm {
 	t.Helper()
 	switch {
 	case strings.HasPrefix(f, "_:"):
-		return gterm{kind: termBlank, v: f[2:]}
+		return gterm{kind: termBlank, v: f}
 	case strings.HasPrefix(f, `"`):
 		return *valueOf(t, f)
 	}

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"samband/catalog/rdf"
 )
 
 // wantResult is a result a record must have; an empty field matches any,
@@ -455,5 +458,68 @@ func TestSchemes(t *testing.T) {
 				t.Errorf("theme %s of themes.tsv is not in schemes.tsv", code)
 			}
 		}
+	}
+}
+
+// TestParseCanonical: the originals of every corpus record read the same
+// with parseCanonical as with the N-Triples decoder; what is not canonical
+// is refused.
+func TestParseCanonical(t *testing.T) {
+	n := 0
+	for _, c := range readCorpusTable(t) {
+		readable := c.status == "ok" || strings.HasPrefix(c.status, "remote @context") || strings.Contains(c.notes, "JSON-LD content")
+		if !readable || strings.Contains(c.path, "shacl") || strings.HasSuffix(c.path, "/context.jsonld") {
+			continue
+		}
+		if _, err := decodeFile(t, c.path).Records(MapOptions{Source: "test"}, func(d Dataset) error {
+			orig := d.Sources[0].Original
+			fast := &ruleGraph{out: map[string][]gedge{}}
+			if err := parseCanonical(orig, fast.add); err != nil {
+				t.Errorf("%s %s: parseCanonical: %v", c.path, d.IRI, err)
+				return nil
+			}
+			slow := &ruleGraph{out: map[string][]gedge{}, seen: map[gtriple]bool{}}
+			if err := rdf.Decode(strings.NewReader(orig), rdf.NTriples, rdf.Options{}, slow.addTriple); err != nil {
+				t.Fatalf("%s %s: decode: %v", c.path, d.IRI, err)
+			}
+			if !reflect.DeepEqual(fast.out, slow.out) {
+				t.Errorf("%s %s: parseCanonical and the decoder differ", c.path, d.IRI)
+			}
+			n++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 250 {
+		t.Errorf("%d records", n)
+	}
+	for _, nt := range []string{
+		"<a> <b> <c>",
+		"<a> <b> <c>  .",
+		"\"a\" <b> <c> .",
+		"<a> _:b <c> .",
+		"<a> <b> \"x\\q\" .",
+		"<a> <b> \"x\\u00\" .",
+		"<a> <b> \"x\"@ .",
+		"<a> <b> \"x\"^^\"y\" .",
+		"<a> <b> \"unterminated .",
+		"<> <b> <c> .",
+		"<a> <b> <c> . # comment",
+	} {
+		if err := parseCanonical(nt, func(string, gedge) {}); err == nil {
+			t.Errorf("parseCanonical(%q) = nil, want an error", nt)
+		}
+	}
+	g := &ruleGraph{out: map[string][]gedge{}}
+	if err := parseCanonical("<a> <b> \"tab\\there \\\"q\\\" \\u00E5\"@nb-NO .\n_:b1 <p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n", g.add); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]gedge{
+		"a":    {{p: "b", o: gterm{kind: 'L', v: "tab\there \"q\" å", lang: "nb-NO", dt: rdfLangStr}}},
+		"_:b1": {{p: "p", o: gterm{kind: 'L', v: "1", dt: "http://www.w3.org/2001/XMLSchema#integer"}}},
+	}
+	if !reflect.DeepEqual(g.out, want) {
+		t.Errorf("parseCanonical = %+v, want %+v", g.out, want)
 	}
 }
