@@ -52,7 +52,6 @@ type RuleResult struct {
 	// (a blank node) as "_:" and its label in the record's original, which
 	// is a signature of its content.
 	Focus string `json:"focus"`
-	Class string `json:"class,omitempty"` // the class of Focus the rule applies to
 	// Via is how the record reaches Focus: properties separated by "/"
 	// ("dcat:distribution", "dcat:distribution/spdx:checksum"); "" when
 	// Focus is the record.
@@ -143,7 +142,7 @@ func CheckRules(d Dataset) []RuleResult {
 			for _, ri := range t.byClass[c] {
 				r := &t.all[ri]
 				if r.Country == "" || countries[r.Country] {
-					r.check(g, v.node, c, v.via, emit)
+					r.check(g, v.node, v.via, emit)
 				}
 			}
 		}
@@ -159,7 +158,7 @@ func CheckRules(d Dataset) []RuleResult {
 					continue
 				}
 				targeted[k] = true
-				r.check(g, e.o, "", via, emit)
+				r.check(g, e.o, via, emit)
 			}
 			if e.o.kind == 'L' || seen[e.o.v] || len(g.out[e.o.v]) == 0 {
 				continue
@@ -231,15 +230,14 @@ type constraint struct {
 	compType []string       // the SHACL constraint components a result of the rule stands for
 }
 
-// check runs r on focus, whose class is class ("" for a target of
-// ObjectsOf), reached by via, and emits what breaks it.
-func (r *Rule) check(g *ruleGraph, focus gterm, class, via string, emit func(RuleResult)) {
+// check runs r on focus, reached by via, and emits what breaks it.
+func (r *Rule) check(g *ruleGraph, focus gterm, via string, emit func(RuleResult)) {
 	var edges []gedge
 	if focus.kind != 'L' {
 		edges = g.out[focus.v]
 	}
 	res := func(v *gterm, msg string) {
-		out := RuleResult{Rule: r.ID, Severity: r.Severity, Path: r.Path, Focus: focus.focus(), Class: class, Via: via, Message: msg}
+		out := RuleResult{Rule: r.ID, Severity: r.Severity, Path: r.Path, Focus: focus.focus(), Via: via, Message: msg}
 		if v != nil {
 			out.Value = v.nt()
 		}
@@ -606,14 +604,22 @@ func dateOr() constraint {
 // (or, with a pattern, to IRIs that match it).
 func vocabIRI(noun, restriction string, schemes ...string) constraint {
 	return constraint{op: opVocab, schemes: schemes, iri: true, noun: noun,
-		text: "sh:nodeKind sh:IRI; sh:node :" + restriction, suffix: "vocabulary", compType: []string{"NodeKind", "Node"}}
+		text: "sh:nodeKind sh:IRI; sh:node :" + restriction + inSchemesText(schemes), suffix: "vocabulary", compType: []string{"NodeKind", "Node"}}
 }
 
 // vocab is sh:node of a restriction to concepts of schemes, without
 // sh:nodeKind.
 func conceptOf(noun, restriction string, schemes ...string) constraint {
 	return constraint{op: opVocab, schemes: schemes, noun: noun,
-		text: "sh:node :" + restriction, suffix: "vocabulary", compType: []string{"Node"}}
+		text: "sh:node :" + restriction + inSchemesText(schemes), suffix: "vocabulary", compType: []string{"Node"}}
+}
+
+// inSchemesText names the schemes of a restriction in Rule.Constraint.
+func inSchemesText(schemes []string) string {
+	if len(schemes) == 0 {
+		return ""
+	}
+	return " (skos:inScheme " + strings.Join(schemes, " | ") + ")"
 }
 
 // pattern is sh:pattern, with sh:flags "i" when fold.

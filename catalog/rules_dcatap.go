@@ -194,18 +194,18 @@ func dcatAPRules() []Rule {
 	s.prop(nsDCAT+"startDate", W, rec)
 
 	// mdr-vocabularies.shape.ttl
-	frequency := vocabIRI("a concept of the EU frequency table ("+schemeFrequency+")", "FrequencyRestriction", schemeFrequency)
-	language := vocabIRI("a concept of the EU language table ("+schemeLanguage+")", "LanguageRestriction", schemeLanguage)
-	publisher := vocabIRI("an EU corporate body ("+schemeCorporateBody+") whose dct:type, if any, is an ADMS publisher type", "CorporateBodyRestriction, :Publisher_ShapeCV", schemeCorporateBody)
+	frequency := vocabIRI("a concept of the EU frequency table", "FrequencyRestriction", schemeFrequency)
+	language := vocabIRI("a concept of the EU language table", "LanguageRestriction", schemeLanguage)
+	publisher := vocabIRI("an EU corporate body whose dct:type, if any, is an ADMS publisher type", "CorporateBodyRestriction, :Publisher_ShapeCV", schemeCorporateBody)
 	publisher.agent = true
 	spatial := vocabIRI("a country, place or continent of the EU tables, or a GeoNames IRI (https://sws.geonames.org)",
 		"CountryRestriction | :PlaceRestriction | :ContinentRestriction | :GeoNamesRestrictionRegexURI", schemeCountry, schemePlace, schemeContinent)
 	spatial.pattern = regexp.MustCompile(`^https://sws.geonames.org`)
-	theme := vocabIRI("an EU data theme ("+schemeDataTheme+")", "DataThemeRestriction", schemeDataTheme)
-	fileType := vocabIRI("an EU file type ("+schemeFileType+")", "FileTypeRestriction", schemeFileType)
-	access := vocabIRI("an EU access right ("+schemeAccessRight+")", "AccessRightRestriction", schemeAccessRight)
+	theme := vocabIRI("an EU data theme", "DataThemeRestriction", schemeDataTheme)
+	fileType := vocabIRI("an EU file type", "FileTypeRestriction", schemeFileType)
+	access := vocabIRI("an EU access right", "AccessRightRestriction", schemeAccessRight)
 	iana := func() constraint {
-		c := vocabIRI("an IANA media type IRI (http(s)://www.iana.org/assignments/media-types/...)", "IANARestrictionRegexURI")
+		c := vocabIRI("an IANA media type IRI (www.iana.org/assignments/media-types)", "IANARestrictionRegexURI")
 		c.pattern = regexp.MustCompile(`^http.*://www.iana.org/assignments/media-types/`)
 		return c
 	}
@@ -216,7 +216,7 @@ func dcatAPRules() []Rule {
 	s.prop(nsDCT+"publisher", W, publisher)
 	s.prop(nsDCT+"spatial", W, spatial)
 	s.prop(nsDCAT+"theme", W, theme)
-	s.prop(nsDCT+"type", W, vocabIRI("an EU dataset type ("+schemeDatasetType+")", "DatasetTypeRestriction", schemeDatasetType))
+	s.prop(nsDCT+"type", W, vocabIRI("an EU dataset type", "DatasetTypeRestriction", schemeDatasetType))
 	s.prop(nsDCT+"accessRights", W, access)
 
 	s.node(shapesR5R+"DatasetSeries_ShapeCV", nsDCAT+"DatasetSeries")
@@ -227,8 +227,8 @@ func dcatAPRules() []Rule {
 	s.node(shapesR5R+"Distribution_ShapeCV", nsDCAT+"Distribution")
 	s.prop(nsDCT+"format", V, fileType)
 	s.prop(nsDCT+"language", V, language)
-	s.prop(nsADMS+"status", V, vocabIRI("an EU distribution status ("+schemeStatus+")", "StatusRestriction", schemeStatus))
-	s.prop(nsDCATAP+"availability", V, vocabIRI("an EU planned availability ("+schemeAvailability+")", "AvailabilityRestriction", schemeAvailability))
+	s.prop(nsADMS+"status", V, vocabIRI("an EU distribution status", "StatusRestriction", schemeStatus))
+	s.prop(nsDCATAP+"availability", V, vocabIRI("an EU planned availability", "AvailabilityRestriction", schemeAvailability))
 	s.prop(nsDCAT+"mediaType", V, iana())
 	s.prop(nsDCAT+"compressFormat", V, iana())
 	s.prop(nsDCAT+"packageFormat", V, iana())
@@ -240,7 +240,7 @@ func dcatAPRules() []Rule {
 	s.prop(nsDCT+"accessRights", W, access)
 
 	s.node(shapesR5R+"LicenseDocument_ShapeCV", nsDCT+"LicenseDocument")
-	s.prop(nsDCT+"type", V, vocabIRI("an ADMS licence type ("+schemeLicenceType+")", "LicenceTypeRestriction", schemeLicenceType))
+	s.prop(nsDCT+"type", V, vocabIRI("an ADMS licence type", "LicenceTypeRestriction", schemeLicenceType))
 
 	return s.rules
 }

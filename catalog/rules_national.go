@@ -135,12 +135,12 @@ func norwegianRules() []Rule {
 	s.prop(nsRDFS+"seeAlso", V, res)
 	s.prop(nsOWL+"versionInfo", V, one, lit)
 
-	access := conceptOf("a concept of the EU access-right table ("+schemeAccessRight+")", "AccessRightsRestriction", schemeAccessRight)
-	licence := conceptOf("an EU licence ("+schemeLicence+")", "LicenseTypeRestriction", schemeLicence)
-	language := conceptOf("a concept of the EU language table ("+schemeLanguage+")", "LanguageRestriction", schemeLanguage)
+	access := conceptOf("a concept of the EU access-right table", "AccessRightsRestriction", schemeAccessRight)
+	licence := conceptOf("an EU licence", "LicenseTypeRestriction", schemeLicence)
+	language := conceptOf("a concept of the EU language table", "LanguageRestriction", schemeLanguage)
 	s.node(shapesNO+"Dataset_ShapeCV", nsDCAT+"Dataset")
 	s.prop(nsDCT+"accessRights", V, access)
-	s.prop(nsDCT+"accrualPeriodicity", V, conceptOf("a concept of the EU frequency table ("+schemeFrequency+")", "FrequencyRestriction", schemeFrequency))
+	s.prop(nsDCT+"accrualPeriodicity", V, conceptOf("a concept of the EU frequency table", "FrequencyRestriction", schemeFrequency))
 	s.prop(nsDCT+"language", V, language)
 	s.prop(nsDCT+"spatial", W, conceptOf("a country, continent or place of the EU tables, or a GeoNames feature", "SpatialRestriction",
 		schemeCountry, schemeContinent, schemeGeoNames, schemePlace))
@@ -151,10 +151,10 @@ func norwegianRules() []Rule {
 
 	s.node(shapesNO+"Distribution_ShapeCV", nsDCAT+"Distribution")
 	s.prop(nsDCT+"accessRights", V, access)
-	s.prop(nsDCT+"format", V, conceptOf("an EU file type ("+schemeFileType+")", "FileTypeRestriction", schemeFileType))
+	s.prop(nsDCT+"format", V, conceptOf("an EU file type", "FileTypeRestriction", schemeFileType))
 	s.prop(nsDCT+"language", V, language)
 	s.prop(nsDCT+"license", V, licence)
-	s.prop(nsDCATAP+"availability", V, conceptOf("a concept of DCAT-AP 2's availability vocabulary ("+schemeAvailabilityAP2+")", "AvailabilityRestriction", schemeAvailabilityAP2))
+	s.prop(nsDCATAP+"availability", V, conceptOf("a concept of DCAT-AP 2's availability vocabulary", "AvailabilityRestriction", schemeAvailabilityAP2))
 
 	return s.rules
 }
@@ -163,7 +163,7 @@ func danishRules() []Rule {
 	s := &ruleSet{prefix: "dcat-ap-dk", profile: "DCAT-AP-DK 2.0.2", country: "DK"}
 	const V, I = SeverityViolation, SeverityInfo
 	language := pattern("^http://publications.europa.eu/resource/authority/language/", true, "an IRI of the EU language table")
-	iana := pattern("^https://www.iana.org/assignments/media-types/", true, "an IANA media type IRI (https://www.iana.org/assignments/media-types/...)")
+	iana := pattern("^https://www.iana.org/assignments/media-types/", true, "an IANA media type IRI (https://www.iana.org/assignments/media-types)")
 
 	s.node(shapesDK+"Dataset_Shape", nsDCAT+"Dataset")
 	s.prop(nsDCT+"language", I, language)
