@@ -150,7 +150,6 @@ func CheckRules(d Dataset) []RuleResult {
 			if e.p == rdfType {
 				continue
 			}
-			via := joinVia(v.via, e.p)
 			for _, ri := range t.byObjectsOf[e.p] {
 				r := &t.all[ri]
 				k := strconv.Itoa(ri) + " " + e.o.key()
@@ -158,13 +157,13 @@ func CheckRules(d Dataset) []RuleResult {
 					continue
 				}
 				targeted[k] = true
-				r.check(g, e.o, via, emit)
+				r.check(g, e.o, joinVia(v.via, e.p), emit)
 			}
 			if e.o.kind == 'L' || seen[e.o.v] || len(g.out[e.o.v]) == 0 {
 				continue
 			}
 			seen[e.o.v] = true
-			queue = append(queue, visit{e.o, via})
+			queue = append(queue, visit{e.o, joinVia(v.via, e.p)})
 		}
 	}
 	if full {
