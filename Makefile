@@ -31,11 +31,15 @@ test: vet
 	@$(GO) test -count=1 -run '^(TestW3C|TestCorpus$$)' -v ./catalog/rdf | grep -E '^(w3c|corpus)' || { echo "conformance summary missing"; exit 1; }
 
 # shacl: the DCAT-AP feed of the demo catalogues against the DCAT-AP 3.0.1
-# SHACL shapes, with the engine in tools/shacl (needs node and npm; the
-# packages are installed from its package-lock.json once, and again when it
-# changes). Prints violations of the sources and of the feed by shape and path.
+# SHACL shapes, and the rule checks of every corpus record against what the
+# same shapes (and DCAT-AP-NO's and DCAT-AP-DK's) say of it, with the engine
+# in tools/shacl (needs node and npm; the packages are installed from its
+# package-lock.json once, and again when it changes). Prints violations of
+# the sources and of the feed by shape and path, and how many results of
+# the engine and of the rules agree.
 shacl: tools/shacl/node_modules/.installed
 	$(GO) test -count=1 -run '^TestFeedSHACL$$' -v ./cmd/gateway
+	$(GO) test -count=1 -run '^TestRulesAgreeWithSHACL$$' -v ./catalog
 
 tools/shacl/node_modules/.installed: tools/shacl/package.json tools/shacl/package-lock.json
 	npm ci --prefix tools/shacl --no-audit --no-fund

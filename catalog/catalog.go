@@ -130,6 +130,10 @@ type Dataset struct {
 	// Quality is the record's metadata-quality score (see Score); nil when
 	// it has not been scored.
 	Quality *Quality `json:"quality,omitempty"`
+	// Checks are the breaches of DCAT-AP's rules and those of the national
+	// profile of its source that the record showed when it was last stored
+	// (see CheckRules); none when it breaks none or was not checked.
+	Checks []RuleResult `json:"checks,omitempty"`
 
 	// Provenance, one per source that lists the record. Set by the store.
 	Sources []SourceRecord `json:"sources,omitempty"`
@@ -295,6 +299,40 @@ type Report struct {
 
 	Errors   []Problem `json:"errors"`
 	Warnings []Problem `json:"warnings,omitempty"`
+
+	// The rule checks (CheckRules) of the records the run stored: results
+	// by rule id and by severity, and how many records break at least one
+	// rule of severity violation, or of severity warning.
+	Checks                map[string]int `json:"checks,omitempty"`
+	CheckSeverities       map[string]int `json:"check_severities,omitempty"`
+	RecordsWithViolations int            `json:"records_with_violations"`
+	RecordsWithWarnings   int            `json:"records_with_warnings"`
+}
+
+// CountChecks adds the rule results of one record to the report's counts.
+func (r *Report) CountChecks(results []RuleResult) {
+	if len(results) == 0 {
+		return
+	}
+	if r.Checks == nil {
+		r.Checks = map[string]int{}
+	}
+	if r.CheckSeverities == nil {
+		r.CheckSeverities = map[string]int{}
+	}
+	var violation, warning bool
+	for _, res := range results {
+		r.Checks[res.Rule]++
+		r.CheckSeverities[res.Severity]++
+		violation = violation || res.Severity == SeverityViolation
+		warning = warning || res.Severity == SeverityWarning
+	}
+	if violation {
+		r.RecordsWithViolations++
+	}
+	if warning {
+		r.RecordsWithWarnings++
+	}
 }
 
 // Source is a configured source as the store knows it.

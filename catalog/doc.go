@@ -5,7 +5,9 @@
 //
 // Records come from DCAT-AP documents of every national profile; every
 // language of every text is kept (Text), and values normalised to EU
-// vocabularies sit beside the originals.
+// vocabularies sit beside the originals. Each record can be scored on
+// data.europa.eu's metadata-quality checks (Score) and checked against the
+// rules of the DCAT-AP 3 shapes and of its national profile (CheckRules).
 //
 //	t := catalog.Text{}
 //	t.Add("nb", "Befolkning")

@@ -13,7 +13,10 @@ import (
 // FuzzRecords: any Turtle the decoder reads maps without panic; every record
 // has an IRI and ID == IDFor(IRI), a hash of its original; mapping twice
 // gives the same records in the same order with the same hashes; its
-// catalogues map without panic, ordered by IRI, the same twice.
+// catalogues map without panic, ordered by IRI, the same twice. The rule
+// checks of every record (and of a record whose original is the input
+// itself) run without panic, give the same results twice, each of a rule
+// Rules lists, and no more than MaxRuleResults and the cut.
 func FuzzRecords(f *testing.F) {
 	for _, rel := range []string{
 		"se-dcat-ap-se/exempel_obligatoriskt.ttl",
@@ -68,7 +71,12 @@ _:d a dcat:Dataset ; dct:relation _:c . _:c dct:hasPart _:c2 . _:c2 dct:hasPart 
 			if b[i].IRI != r.IRI || b[i].Sources[0].Hash != r.Sources[0].Hash {
 				t.Fatalf("second run: %s %s, first %s %s", b[i].IRI, b[i].Sources[0].Hash, r.IRI, r.Sources[0].Hash)
 			}
+			r.Sources[0].Country = "NO"
+			checkRulesTwice(t, r)
+			r.Sources[0].Country = "DK"
+			checkRulesTwice(t, r)
 		}
+		checkRulesTwice(t, Dataset{IRI: "http://fuzz.example/r", Sources: []SourceRecord{{Country: "NO", Original: string(data)}}})
 		cats, _ := doc.Catalogs()
 		again, _ := doc.Catalogs()
 		if !reflect.DeepEqual(cats, again) {
@@ -95,4 +103,26 @@ _:d a dcat:Dataset ; dct:relation _:c . _:c dct:hasPart _:c2 . _:c2 dct:hasPart 
 			t.Fatal(err)
 		}
 	})
+}
+
+// checkRulesTwice runs CheckRules on d twice and fails unless both give the
+// same well-formed results.
+func checkRulesTwice(t *testing.T, d Dataset) {
+	t.Helper()
+	a, b := CheckRules(d), CheckRules(d)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("CheckRules(%s) twice: %v, then %v", d.IRI, a, b)
+	}
+	if len(a) > MaxRuleResults+1 {
+		t.Fatalf("CheckRules(%s): %d results", d.IRI, len(a))
+	}
+	known := map[string]bool{RuleChecksCut: true}
+	for _, r := range Rules() {
+		known[r.ID] = true
+	}
+	for _, r := range a {
+		if !known[r.Rule] || r.Severity == "" || r.Focus == "" || r.Message == "" {
+			t.Fatalf("CheckRules(%s): result %+v", d.IRI, r)
+		}
+	}
 }

@@ -111,6 +111,10 @@ func pageProblem(pageURL string, err error) catalog.Problem {
 // with a warning; it is written again only when it says something else.
 func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) error {
 	h := hashKey(rec)
+	// The rule checks travel with the record, as does the quality score
+	// (below). Neither is part of the hash, which covers what the source
+	// said.
+	rec.Checks = catalog.CheckRules(rec)
 	if prev, dup := r.seen[rec.ID]; dup {
 		same := prev == h
 		msg := "record listed again in this run (same content); counted once"
@@ -170,6 +174,7 @@ func (r *run) put(ctx context.Context, rec catalog.Dataset, pageURL string) erro
 	default:
 		return fmt.Errorf("store %s: unknown outcome %d", rec.IRI, out)
 	}
+	r.rep.CountChecks(rec.Checks)
 	r.records++
 	return nil
 }
