@@ -91,6 +91,12 @@ type Index struct {
 	terms  map[string]*postings
 	facets map[string]*facet
 
+	// BM25's part for a term frequency and a norm, for the average length
+	// of now: bm25[norm][tf] for tf below bm25TabTF; lenPart[norm] for
+	// the others. Set by setBM25 whenever the documents change.
+	bm25    [256][bm25TabTF]float32
+	lenPart [256]float64
+
 	seq   atomic.Int64
 	saved atomic.Int64 // seq of the last Save
 	dirty atomic.Bool
@@ -136,22 +142,56 @@ func (f *facet) value(v string) uint32 {
 	return id
 }
 
-// maskValues is how many values of a facet a document's row holds as a
-// bitmask; a facet with more is counted from its bitsets or value lists.
-const maskValues = 64
+// A document's row holds its values of the first facets, each in a slot
+// of a word: a bitmask of the value ids below the slot's width, or for a
+// sparse facet the first value's id plus one. A facet with more values
+// than its slot holds is counted from its bitsets or value lists instead.
+type slot struct{ word, shift, width uint }
 
-// add appends document n's values, n the next document, and returns its
-// word of the document's row: the bitmask of its values (value ids below
-// maskValues), or for a sparse facet its first value's id plus one.
-func (f *facet) add(n uint32, vs []string) uint64 {
+// rowSlots are the slots of the facets, by FacetNames; width 0: no slot.
+var rowSlots = func() []slot {
+	at := map[string]slot{
+		FacetCountry: {0, 0, 16}, FacetAccess: {0, 16, 8}, FacetKind: {0, 24, 8}, FacetLifeEvent: {0, 32, 32},
+		FacetTheme: {1, 0, 32}, FacetPublisher: {1, 32, 32},
+		FacetFormat: {2, 0, 64}, FacetLicense: {3, 0, 64},
+	}
+	out := make([]slot, len(FacetNames))
+	for i, name := range FacetNames {
+		out[i] = at[name]
+	}
+	return out
+}()
+
+// rowStride is the words of a row: four, two rows a cache line.
+const rowStride = 4
+
+// inRow reports whether the row holds every value of facet i, f.
+func inRow(i int, f *facet) bool {
+	w := rowSlots[i].width
+	return w > 0 && (f.sparse || uint(len(f.values)) <= w)
+}
+
+// get returns the slot's bits of a row.
+func (sl slot) get(row []uint64) uint64 {
+	w := row[sl.word] >> sl.shift
+	if sl.width < 64 {
+		w &= 1<<sl.width - 1
+	}
+	return w
+}
+
+// add appends document n's values, n the next document, and returns them
+// as its row's slot sl holds them, shifted into place.
+func (f *facet) add(n uint32, vs []string, sl slot) uint64 {
 	var word uint64
 	for i, v := range vs {
 		id := f.value(v)
 		switch {
-		case f.sparse && i == 0:
-			word = uint64(id) + 1
-		case !f.sparse && id < maskValues:
-			word |= 1 << id
+		case sl.width == 0:
+		case f.sparse && i == 0 && (sl.width == 64 || uint64(id)+1 < 1<<sl.width):
+			word = (uint64(id) + 1) << sl.shift
+		case !f.sparse && uint(id) < sl.width:
+			word |= 1 << (uint(id) + sl.shift)
 		}
 		f.vals = append(f.vals, id)
 		if f.sparse {
@@ -395,6 +435,7 @@ func (x *Index) Apply(ctx context.Context, recs []catalog.Dataset) error {
 	if x.dead > 50_000 && x.dead > x.nLive/2 {
 		x.compact()
 	}
+	x.setBM25()
 	x.mu.Unlock()
 	x.seq.Store(seq)
 	x.dirty.Store(true)
@@ -429,17 +470,13 @@ func (x *Index) link(p prepared) {
 		pl.docs = append(pl.docs, n)
 		pl.tfs = append(pl.tfs, uint8(min(t.tf, 255)))
 	}
+	var row [rowStride]uint64
 	for i, name := range FacetNames {
-		w := x.facets[name].add(n, p.facets[i])
-		if i < rowStride {
-			x.rows = append(x.rows, w)
-		}
+		sl := rowSlots[i]
+		row[sl.word] |= x.facets[name].add(n, p.facets[i], sl)
 	}
+	x.rows = append(x.rows, row[:]...)
 }
-
-// rowStride is the words of a row: eight, one cache line, for the first
-// eight facets; the others are counted from their bitsets or value lists.
-const rowStride = 8
 
 // kill removes document n; x.mu is held.
 func (x *Index) kill(n uint32) {
@@ -513,9 +550,8 @@ func (x *Index) compact() {
 				for _, id := range f.vals[f.off[n]:f.off[n+1]] {
 					vs = append(vs, f.values[id])
 				}
-				if w := nf.add(renum[n], vs); i < rowStride {
-					rows[int(renum[n])*rowStride+i] = w
-				}
+				sl := rowSlots[i]
+				rows[int(renum[n])*rowStride+int(sl.word)] |= nf.add(renum[n], vs, sl)
 			}
 		}
 		x.facets[name] = nf
@@ -525,5 +561,24 @@ func (x *Index) compact() {
 	x.sumLen = 0
 	for _, nm := range x.norms {
 		x.sumLen += normLength(nm)
+	}
+}
+
+// bm25TabTF bounds the term frequencies whose BM25 part is in the table.
+const bm25TabTF = 32
+
+// setBM25 fills the BM25 tables for the average length of the live
+// documents; x.mu is held (or x is not shared yet).
+func (x *Index) setBM25() {
+	avg := x.sumLen / float64(max(x.nLive, 1))
+	if avg <= 0 {
+		avg = 1
+	}
+	for n := range 256 {
+		lp := bm25K1 * (1 - bm25B + bm25B*normLength(uint8(n))/avg)
+		x.lenPart[n] = lp
+		for tf := range bm25TabTF {
+			x.bm25[n][tf] = float32(float64(tf) * (bm25K1 + 1) / (float64(tf) + lp))
+		}
 	}
 }

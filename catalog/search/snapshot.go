@@ -357,9 +357,8 @@ func (x *Index) read(raw []byte) error {
 				}
 				vs = append(vs, values[id])
 			}
-			if w := f.add(uint32(n), vs); i < rowStride {
-				x.rows[n*rowStride+i] = w
-			}
+			sl := rowSlots[i]
+			x.rows[n*rowStride+int(sl.word)] |= f.add(uint32(n), vs, sl)
 		}
 	}
 	if s.err != nil {
@@ -373,5 +372,6 @@ func (x *Index) read(raw []byte) error {
 			f.remove(n)
 		}
 	}
+	x.setBM25()
 	return nil
 }
