@@ -120,6 +120,10 @@ type facet struct {
 	lists  [][]uint32 // sparse: documents by value, ascending, dead ones too
 	off    []uint32   // document n's values are vals[off[n]:off[n+1]]
 	vals   []uint32
+	// col is, for a sparse facet, document n's first value's id plus one
+	// (0: none): a narrow column that stays in the processor's caches
+	// where rows do not.
+	col []uint32
 }
 
 func newFacet(name string) *facet {
@@ -201,6 +205,13 @@ func (f *facet) add(n uint32, vs []string, sl slot) uint64 {
 		}
 	}
 	f.off = append(f.off, uint32(len(f.vals)))
+	if f.sparse {
+		first := uint32(0)
+		if len(vs) > 0 {
+			first = f.vals[len(f.vals)-len(vs)] + 1
+		}
+		f.col = append(f.col, first)
+	}
 	return word
 }
 
