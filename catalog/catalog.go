@@ -467,6 +467,12 @@ type Store interface {
 	// tell (it keeps one provenance per source, not its history). An error
 	// of fn stops the walk and is returned.
 	DatasetsAt(ctx context.Context, at time.Time, fn func(Dataset) error) error
+	// ChangedSince calls fn with every record that changed after at (new
+	// content, withdrawn or back, a source that first listed or withdrew
+	// it after at): its current version, withdrawn or not, and its version
+	// at at as DatasetsAt gives it, nil when it had none then. Sources
+	// carry no Original. An error of fn stops the walk and is returned.
+	ChangedSince(ctx context.Context, at time.Time, fn func(now Dataset, then *Dataset) error) error
 	// CoverageHistory returns what the catalogue held, by country and EU
 	// theme, when each harvest run finished between from and to (a zero
 	// time: no bound): one point per run, country and theme with live

@@ -76,6 +76,12 @@ type versionAt struct {
 // versionsAt returns the versions at t of the next atBatch records after
 // the id after that existed and were not withdrawn at t.
 func (s *Store) versionsAt(ctx context.Context, tx *sql.Tx, t int64, after string) ([]versionAt, error) {
+	return s.versionsWhere(ctx, tx, t, `r.id > ?2`, after, atBatch)
+}
+
+// versionsWhere returns the versions at t, as versionsAt, of the records
+// that match where (which may use ?2 for arg), at most limit.
+func (s *Store) versionsWhere(ctx context.Context, tx *sql.Tx, t int64, where string, arg any, limit int) ([]versionAt, error) {
 	// For a record changed after t, v is its newest earlier version
 	// written at or before t (none: the record did not exist yet).
 	rows, err := tx.QueryContext(ctx, `SELECT r.id,
@@ -87,9 +93,9 @@ func (s *Store) versionsAt(ctx context.Context, tx *sql.Tx, t int64, after strin
 		FROM records r
 		LEFT JOIN record_versions v ON r.changed > ?1 AND v.record_id = r.id
 			AND v.seq = (SELECT max(w.seq) FROM record_versions w WHERE w.record_id = r.id AND w.changed <= ?1)
-		WHERE r.id > ?2 AND (r.changed <= ?1 OR v.record_id IS NOT NULL)
+		WHERE `+where+` AND (r.changed <= ?1 OR v.record_id IS NOT NULL)
 			AND coalesce(CASE WHEN r.changed <= ?1 THEN r.withdrawn_at ELSE v.withdrawn_at END > ?1, true)
-		ORDER BY r.id LIMIT ?3`, t, after, atBatch)
+		ORDER BY r.id LIMIT ?3`, t, arg, limit)
 	if err != nil {
 		return nil, s.readErr(err)
 	}
@@ -162,6 +168,70 @@ func (s *Store) sourcesAt(ctx context.Context, tx *sql.Tx, t int64, batch []vers
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("provenance: %w", s.readErr(err))
+	}
+	return nil
+}
+
+// ChangedSince calls fn with every record that changed after time at, as
+// catalog.Store describes: its current version (Sources without Original;
+// Withdrawn when it is) and its version at at, nil when it did not exist
+// or was withdrawn then. A change is new content, a withdrawal or come-back,
+// or a source that first listed the record, or withdrew it, after at. The
+// records come atBatch at a time, in one read transaction, ordered by id.
+func (s *Store) ChangedSince(ctx context.Context, at time.Time, fn func(now catalog.Dataset, then *catalog.Dataset) error) error {
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), err)
+	}
+	defer tx.Rollback()
+	t := clampNano(at)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE changed > ?1
+		UNION SELECT record_id FROM provenance WHERE first_seen > ?1
+		UNION SELECT record_id FROM provenance WHERE withdrawn > ?1
+		ORDER BY 1`, t)
+	if err != nil {
+		return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), s.readErr(err))
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), s.readErr(err))
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), s.readErr(err))
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(atBatch, len(ids))]
+		ids = ids[len(batch):]
+		js, _ := json.Marshal(batch)
+		now, err := s.list(ctx, tx, `SELECT `+recordColumns+` FROM records r WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.id`, string(js))
+		if err != nil {
+			return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), err)
+		}
+		then, err := s.versionsWhere(ctx, tx, t, `r.id IN (SELECT value FROM json_each(?2))`, string(js), len(batch))
+		if err != nil {
+			return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), err)
+		}
+		if err := s.sourcesAt(ctx, tx, t, then); err != nil {
+			return fmt.Errorf("changed since %s: %w", at.Format(time.RFC3339), err)
+		}
+		byID := make(map[string]*catalog.Dataset, len(then))
+		for i := range then {
+			byID[then[i].d.ID] = &then[i].d
+		}
+		for _, d := range now {
+			if err := fn(d, byID[d.ID]); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

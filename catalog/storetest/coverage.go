@@ -338,3 +338,60 @@ func testCoverage(h *harness) {
 		t.Errorf("CoverageAt(far future) = %+v, %v; want the last run", cov, err)
 	}
 }
+
+// testChangedSince: what changed after a time, each record now and then.
+func testChangedSince(h *harness) {
+	t := h.t
+	h.sources(fdk, europa)
+	a, b, c, d := norwegian(ssb(1), 1), norwegian(ssb(2), 1), norwegian(ssb(3), 1), norwegian(ssb(4), 1)
+	a2 := norwegian(ssb(1), 2)
+	e := norwegian(ssb(5), 1)
+	h.harvest("fdk", at(0), catalog.StatusComplete, a, b, c, e)
+	h.harvest("fdk", at(10), catalog.StatusComplete, a2, b, d, e)  // a changes, c withdrawn, d new
+	h.harvest("data-europa-eu", at(20), catalog.StatusComplete, e) // e listed by a second source
+
+	type pair struct {
+		now  catalog.Dataset
+		then *catalog.Dataset
+	}
+	changed := func(since time.Time) map[string]pair {
+		t.Helper()
+		out := map[string]pair{}
+		err := h.st.ChangedSince(h.ctx, since, func(now catalog.Dataset, then *catalog.Dataset) error {
+			out[now.IRI] = pair{now, then}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("ChangedSince(%v) = %v", since, err)
+		}
+		return out
+	}
+	got := changed(at(5))
+	var names []string
+	for iri := range got {
+		names = append(names, iri)
+	}
+	sort.Strings(names)
+	if want := []string{ssb(1), ssb(3), ssb(4), ssb(5)}; !reflect.DeepEqual(names, want) {
+		t.Fatalf("ChangedSince(at 5) = %v, want %v (b unchanged)", names, want)
+	}
+	if p := got[ssb(1)]; p.then == nil || p.then.Title.Get("nb") != a.Title.Get("nb") || p.now.Title.Get("nb") != a2.Title.Get("nb") {
+		t.Errorf("the changed record: now %v, then %v", p.now.Title, p.then)
+	}
+	if p := got[ssb(3)]; !p.now.Withdrawn || p.then == nil || p.then.Withdrawn {
+		t.Errorf("the withdrawn record: now withdrawn %v, then %+v", p.now.Withdrawn, p.then)
+	}
+	if p := got[ssb(4)]; p.then != nil || p.now.Withdrawn {
+		t.Errorf("the new record: then %+v, want nil", p.then)
+	}
+	if p := got[ssb(5)]; p.then == nil || len(p.then.Sources) != 1 || len(p.now.Sources) != 2 {
+		t.Errorf("the record a second source listed: sources then %v, now %v", p.then, sourceNames(p.now))
+	}
+	if got := changed(at(30)); len(got) != 0 {
+		t.Errorf("ChangedSince(after everything) = %v, want none", got)
+	}
+	stop := errors.New("stop")
+	if err := h.st.ChangedSince(h.ctx, at(5), func(catalog.Dataset, *catalog.Dataset) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("ChangedSince with fn failing = %v, want fn's error", err)
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"InvalidPut", testInvalidPut},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"DatasetsAt", testDatasetsAt},
+		{"ChangedSince", testChangedSince},
 		{"DatasetsAtMany", testDatasetsAtMany},
 		{"Coverage", testCoverage},
 		{"Closed", testClosed},
@@ -1210,6 +1211,9 @@ func testClosed(h *harness) {
 		"CoverageHistory": func() error { _, err := h.st.CoverageHistory(ctx, time.Time{}, time.Time{}); return err },
 		"QualityHistory":  func() error { _, err := h.st.QualityHistory(ctx, time.Time{}, time.Time{}); return err },
 		"CoverageAt":      func() error { _, err := h.st.CoverageAt(ctx, at(1)); return err },
+		"ChangedSince": func() error {
+			return h.st.ChangedSince(ctx, at(1), func(catalog.Dataset, *catalog.Dataset) error { return nil })
+		},
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, catalog.ErrClosed) {

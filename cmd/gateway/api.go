@@ -28,6 +28,7 @@ type catalogReader interface {
 	Source(ctx context.Context, name string) (catalog.SourceStatus, error)
 	Run(ctx context.Context, id int64) (catalog.Report, error)
 	DatasetsAt(ctx context.Context, at time.Time, fn func(catalog.Dataset) error) error
+	ChangedSince(ctx context.Context, at time.Time, fn func(now catalog.Dataset, then *catalog.Dataset) error) error
 	CoverageAt(ctx context.Context, at time.Time) (catalog.Coverage, error)
 	CoverageHistory(ctx context.Context, from, to time.Time) ([]catalog.CoveragePoint, error)
 }

@@ -188,6 +188,9 @@ func (s *server) coverage(w http.ResponseWriter, r *http.Request) error {
 		if t.After(now) {
 			return badRequest("at=%s is in the future", raw)
 		}
+		if strings.TrimSpace(q.Text) != "" {
+			return badRequest("at and q do not go together: the catalogue at a past date is counted by its facets; narrow it with the filters instead")
+		}
 		at, now = &t, t
 		if idx, err = s.past.at(r.Context(), t); err != nil {
 			return err
@@ -210,6 +213,15 @@ func (s *server) coverage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	case cov.Previous != nil:
 		since = &coverageSince{cov.Previous.Run, cov.Previous.Source, cov.Previous.Time}
+		if at == nil {
+			// Now: what the index counts, less the records changed since,
+			// plus those records as they were then.
+			before, err = s.countsBefore(r.Context(), cells, cov.Previous.Time, facets, q)
+			if err != nil {
+				return err
+			}
+			break
+		}
 		past, err := s.past.at(r.Context(), cov.Previous.Time)
 		if err != nil {
 			return err
@@ -273,6 +285,66 @@ func (s *server) coverage(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{
 		"by": dims, "at": at, "since": since, "max": catalog.MaxScore, "items": rows,
 	})
+}
+
+// countsBefore returns the records by values of the catalogue as it stood at
+// t, from cells (the catalogue now) and the records changed since t: their
+// versions now are taken away and their versions then added, each counted
+// in a facet-only index of its own. It reads only what changed.
+func (s *server) countsBefore(ctx context.Context, cells []search.Cell, t time.Time, facets []string, q search.Query) (map[string]int, error) {
+	// Full indexes, so that a search's words match: they hold only what
+	// changed.
+	now, then := search.New(s.past.opt), search.New(s.past.opt)
+	var nowBatch, thenBatch []catalog.Dataset
+	flush := func(force bool) error {
+		if len(nowBatch) >= 1000 || (force && len(nowBatch) > 0) {
+			if err := now.Apply(ctx, nowBatch); err != nil {
+				return err
+			}
+			nowBatch = nowBatch[:0]
+		}
+		if len(thenBatch) >= 1000 || (force && len(thenBatch) > 0) {
+			if err := then.Apply(ctx, thenBatch); err != nil {
+				return err
+			}
+			thenBatch = thenBatch[:0]
+		}
+		return nil
+	}
+	err := s.store.ChangedSince(ctx, t, func(n catalog.Dataset, old *catalog.Dataset) error {
+		if !n.Withdrawn {
+			nowBatch = append(nowBatch, n)
+		}
+		if old != nil {
+			thenBatch = append(thenBatch, *old)
+		}
+		return flush(false)
+	})
+	if err == nil {
+		err = flush(true)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the catalogue at %s: %w", t.Format(time.RFC3339), err)
+	}
+	out := map[string]int{}
+	for _, c := range cells {
+		out[strings.Join(c.Values, "\x00")] += c.Records
+	}
+	for sign, idx := range map[int]*search.Index{-1: now, 1: then} {
+		part, err := idx.Aggregate(ctx, facets, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range part {
+			out[strings.Join(c.Values, "\x00")] += sign * c.Records
+		}
+	}
+	for k, n := range out {
+		if n <= 0 {
+			delete(out, k)
+		}
+	}
+	return out, nil
 }
 
 func optInt(p *int) string {

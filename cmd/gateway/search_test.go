@@ -344,6 +344,14 @@ func TestCoverageAPI(t *testing.T) {
 		t.Errorf("coverage at %v = %+v", afterSE, then)
 	}
 
+	// Narrowed by a search: the Danish record matched by its words, new
+	// since the run before.
+	var found page
+	getJSON(t, srv.URL+"/api/v1/coverage?by=country&q=datasæt&lang=da", http.StatusOK, &found)
+	if rows := byCountry(found); len(found.Items) != 1 || rows["DK"].Records != 1 || rows["DK"].Change == nil || *rows["DK"].Change != 1 {
+		t.Errorf("coverage of a search = %+v", found.Items)
+	}
+
 	// Two dimensions, as CSV; narrowed by a filter.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/coverage?by=country,accessRights&country=SE", nil)
 	req.Header.Set("Accept", "text/csv")
@@ -372,7 +380,7 @@ func TestCoverageAPI(t *testing.T) {
 		t.Errorf("history of DK counts %d records, want 1", n)
 	}
 
-	for _, q := range []string{"by=colour", "by=country,country", "by=country,theme,format", "at=yesterday", "at=2999-01-01", "bogus=1"} {
+	for _, q := range []string{"by=colour", "by=country,country", "by=country,theme,format", "at=yesterday", "at=2999-01-01", "bogus=1", "at=2026-01-01&q=skatt"} {
 		resp, err := http.Get(srv.URL + "/api/v1/coverage?" + q)
 		if err != nil {
 			t.Fatal(err)
