@@ -405,7 +405,9 @@ type Store interface {
 	// FinishRun closes a run with its report. When the report's status is
 	// StatusComplete, every record the source listed before but not in this
 	// run is withdrawn for that source (a record no source lists any more is
-	// marked withdrawn, kept with its history); it returns how many. Any
+	// marked withdrawn, kept with its history; one another source still
+	// lists takes a new change sequence number, its sources having
+	// changed); it returns how many. Any
 	// other status withdraws nothing, and so does a complete report with
 	// NotModified set: the source answered 304, its listing is unchanged,
 	// and the run put no record.

@@ -313,6 +313,11 @@ func (s *Store) withdrawLocked(ctx context.Context, run int64, source string, at
 			return 0, fmt.Errorf("withdraw %s: %w", id, err)
 		}
 		if listed {
+			// Another source still lists it: no version, but a new
+			// sequence number, so that followers see its sources change.
+			if _, err := s.st.bumpRecord.ExecContext(ctx, id, s.nextSeq()); err != nil {
+				return 0, fmt.Errorf("withdraw %s: %w", id, err)
+			}
 			continue
 		}
 		if _, err := s.st.saveVersion.ExecContext(ctx, id); err != nil {

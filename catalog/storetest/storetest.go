@@ -893,6 +893,7 @@ func testWithdrawnOnlyWhenNoSource(h *harness) {
 	rec := norwegian(ssb(1), 1)
 	h.harvest("fdk", at(0), catalog.StatusComplete, rec)
 	h.harvest("data-europa-eu", at(10), catalog.StatusComplete, rec)
+	seq := h.dataset(rec.IRI).Seq
 
 	if n := h.harvest("fdk", at(20), catalog.StatusComplete); n != 1 {
 		t.Errorf("fdk's run without the record withdrew %d, want 1", n)
@@ -900,6 +901,11 @@ func testWithdrawnOnlyWhenNoSource(h *harness) {
 	d := h.dataset(rec.IRI)
 	if d.Withdrawn {
 		t.Errorf("record withdrawn while data.europa.eu still lists it")
+	}
+	// Its sources changed: whatever follows the change sequence (the
+	// search index's country and source facets) must see it.
+	if d.Seq <= seq {
+		t.Errorf("record's seq = %d after a source withdrew it, want above %d", d.Seq, seq)
 	}
 	if p := provenanceOf(t, d, "fdk"); p.Withdrawn == nil {
 		t.Errorf("fdk's provenance not withdrawn")
