@@ -155,11 +155,7 @@ func (s *server) lifeEvent(w http.ResponseWriter, r *http.Request) error {
 				lc.Datasets += k.Count
 			}
 		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		recs, err := s.store.DatasetsByID(r.Context(), ids)
+		recs, err := s.hitRecords(r.Context(), res)
 		if err != nil {
 			return err
 		}

@@ -117,11 +117,7 @@ func (s *server) searchDatasets(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	recs, err := s.store.DatasetsByID(r.Context(), ids)
+	recs, err := s.hitRecords(r.Context(), res)
 	if err != nil {
 		return err
 	}
@@ -244,4 +240,15 @@ func indexOptions(rules *lifeevent.Rules) search.Options {
 		},
 		Fingerprint: "life-events:" + rules.Fingerprint(),
 	}
+}
+
+// hitRecords loads the records of a search's hits from the store, in the
+// order of the hits (a record withdrawn since the search stays; one the
+// store no longer has is left out).
+func (s *server) hitRecords(ctx context.Context, res search.Result) ([]catalog.Dataset, error) {
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return s.store.DatasetsByID(ctx, ids)
 }
