@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -17,8 +18,8 @@ Rebuilds the search index from every record of the catalogue and saves it,
 replacing the index file in one step. gateway serve keeps the index up to
 date by itself and catches up after a restart; reindex is for an index file
 that was lost or damaged, or after an upgrade that changes how records are
-indexed. A gateway serving meanwhile goes on with its own copy until it
-restarts.`
+indexed. It refuses while a gateway serves with the same index file: stop
+the gateway first (it would save its own copy over the new one).`
 
 func runReindex(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "reindex", reindexUsage)
@@ -49,6 +50,14 @@ func runReindex(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockFile(*path + ".lock")
+	if err != nil {
+		if errors.Is(err, errLocked) {
+			return fmt.Errorf("reindex: a gateway is serving with %s (it saves its own copy when it stops); stop it, then reindex", *path)
+		}
+		return fmt.Errorf("reindex: %w", err)
+	}
+	defer unlock()
 	store, err := sqlite.Open(ctx, cfg.DB)
 	if err != nil {
 		return fmt.Errorf("reindex: store %s: %w", cfg.DB, err)

@@ -156,6 +156,15 @@ func TestReindex(t *testing.T) {
 	if err != nil || res.Total == 0 {
 		t.Errorf("search after reindex = %+v, %v", res, err)
 	}
+	// Not while another process holds the index (a serving gateway).
+	unlock, err := lockFile(sum.Index + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gateway(t, nil, "reindex", "--db", db); err == nil || !strings.Contains(err.Error(), "stop it") {
+		t.Errorf("reindex while the index is locked = %v, want a refusal", err)
+	}
+	unlock()
 	if _, _, err := gateway(t, nil, "reindex", "--db", filepath.Join(t.TempDir(), "none.db")); err == nil {
 		t.Error("reindex of a missing database succeeded")
 	}

@@ -109,6 +109,16 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		Registerer:  reg,
 		Concurrency: cfg.Harvest.Concurrency,
 	})
+	// One process at a time writes the index file: a serving gateway holds
+	// its lock, and reindex waits for the gateway to stop.
+	unlock, err := lockFile(cfg.searchPath() + ".lock")
+	if err != nil {
+		if errors.Is(err, errLocked) {
+			return fmt.Errorf("search index %s is in use by another gateway process (serve or reindex); stop it first", cfg.searchPath())
+		}
+		return err
+	}
+	defer unlock()
 	idx, err := openIndex(cfg.searchPath(), indexOptions(lifeEvents), logger)
 	if err != nil {
 		return err
