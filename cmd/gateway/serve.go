@@ -70,7 +70,9 @@ func serveConfig(e env, path string, demo bool) (Config, error) {
 		if err != nil {
 			return Config{}, err
 		}
-		return parseConfig(raw, "demo", e.getenv)
+		cfg, err := parseConfig(raw, "demo", e.getenv)
+		cfg.Policies.demoKey = true
+		return cfg, err
 	}
 	return loadConfig(path, e.getenv)
 }
@@ -114,7 +116,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		return err
 	}
 	logger.Info("search index open", "path", idx.Path(), "records", idx.Count(), "seq", idx.LastSeq())
+	policyReg, policyAPI, err := openServeRegistry(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if policyReg != nil {
+		defer policyReg.Close()
+	}
 	api := newServer(store, logger, reg)
+	api.registry = policyAPI
 	api.publicURL = cfg.PublicURL
 	api.index = idx
 	api.rules = lifeEvents
