@@ -326,7 +326,8 @@ const maxRegistryBody = 64 << 10
 func decodeBody(w http.ResponseWriter, r *http.Request, v any, emptyOK bool) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return &httpError{status: http.StatusUnsupportedMediaType, detail: fmt.Sprintf("Content-Type %q: send application/json", ct)}
+			return &httpError{status: http.StatusUnsupportedMediaType, detail: fmt.Sprintf(
+				"Content-Type %q: send the body as JSON with Content-Type: application/json (curl --json, or curl -H 'Content-Type: application/json')", ct)}
 		}
 	}
 	body := http.MaxBytesReader(w, r.Body, maxRegistryBody)

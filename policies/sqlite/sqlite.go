@@ -74,7 +74,7 @@ func Open(ctx context.Context, path string) (*Registry, error) {
 		return fail(err)
 	}
 	// Readers map the file (up to 256 MiB) rather than copy its pages with
-	// a system call each: a quarter off every lookup (docs/benchmarks.md).
+	// a system call each: about a fifth off every lookup (docs/benchmarks.md).
 	if r.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)"); err != nil {
 		return fail(err)
 	}
