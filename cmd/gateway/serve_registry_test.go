@@ -146,3 +146,36 @@ func TestServeSubjectKey(t *testing.T) {
 		t.Errorf("serveConfig() = %+v, %v", cfg.Policies, err)
 	}
 }
+
+func TestPoliciesConfig(t *testing.T) {
+	yml := "db: /var/lib/samband/catalog.db\npolicies:\n  subject_key_file: /etc/samband/subject.key\n"
+	cfg, err := parseConfig([]byte(yml), "test.yaml", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Policies.SubjectKeyFile != "/etc/samband/subject.key" || cfg.policiesDB() != "/var/lib/samband/catalog.db" || cfg.Policies.demoKey {
+		t.Fatalf("policies = %+v, db %s", cfg.Policies, cfg.policiesDB())
+	}
+	env := map[string]string{"GATEWAY_POLICIES_SUBJECT_KEY_FILE": "/run/secrets/key", "GATEWAY_POLICIES_DB": "/var/lib/samband/policies.db"}
+	if cfg, err = parseConfig([]byte(yml), "test.yaml", func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Policies.SubjectKeyFile != "/run/secrets/key" || cfg.policiesDB() != "/var/lib/samband/policies.db" {
+		t.Fatalf("policies from the environment = %+v", cfg.Policies)
+	}
+	// The demo's key is not a key of the file.
+	if _, err := parseConfig([]byte("policies:\n  demoKey: true\n"), "test.yaml", func(string) string { return "" }); err == nil {
+		t.Error("policies.demoKey accepted from a file")
+	}
+	keys := strings.Join(envKeys(cfg), " ")
+	for _, k := range []string{"GATEWAY_POLICIES_SUBJECT_KEY_FILE", "GATEWAY_POLICIES_DB"} {
+		if !strings.Contains(keys, k) {
+			t.Errorf("envKeys lacks %s", k)
+		}
+	}
+	for _, k := range envKeys(cfg) {
+		if strings.HasSuffix(k, "_") {
+			t.Errorf("envKeys lists %q", k)
+		}
+	}
+}
