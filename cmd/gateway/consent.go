@@ -87,7 +87,7 @@ func runConsentGrant(ctx context.Context, e env, args []string) error {
 	}
 	defer reg.Close()
 	now := time.Now()
-	req := consentRequest{Subject: person{Country: *country, NationalID: id}, Recipient: *recipient, RecipientClass: *class,
+	req := consentRequest{Subject: personArg{Country: *country, NationalID: id}, Recipient: *recipient, RecipientClass: *class,
 		Purposes: purposes, Targets: targets, From: from, Until: until, Reference: *reference}
 	c, err := req.consent(key, now)
 	if err != nil {
@@ -152,7 +152,7 @@ func runConsentList(ctx context.Context, e env, args []string) error {
 	}
 	defer reg.Close()
 	now := time.Now()
-	subject, err := person{Country: *country, NationalID: id}.subject(key, "subject", now)
+	subject, err := personArg{Country: *country, NationalID: id}.subject(key, "subject", now)
 	if err != nil {
 		return fmt.Errorf("consent list: %w", err)
 	}
@@ -188,17 +188,17 @@ func printConsents(w io.Writer, asJSON, gap bool, vs ...consentView) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "consent %s (%s)\n", v.ID, v.Status)
-		field(w, "subject", v.Subject)
+		printField(w, "subject", v.Subject)
 		if v.Recipient != "" {
-			field(w, "recipient", v.Recipient)
+			printField(w, "recipient", v.Recipient)
 		} else {
-			field(w, "recipients", "every "+v.RecipientClass)
+			printField(w, "recipients", "every "+v.RecipientClass)
 		}
-		field(w, "purposes", strings.Join(v.Purposes, ", "))
-		field(w, "targets", strings.Join(v.Targets, ", "))
-		field(w, "valid", "from "+v.From.Format(time.RFC3339)+" until "+v.Until.Format(time.RFC3339))
+		printField(w, "purposes", strings.Join(v.Purposes, ", "))
+		printField(w, "targets", strings.Join(v.Targets, ", "))
+		printField(w, "valid", "from "+v.From.Format(time.RFC3339)+" until "+v.Until.Format(time.RFC3339))
 		if v.Reference != "" {
-			field(w, "reference", v.Reference)
+			printField(w, "reference", v.Reference)
 		}
 		printHistory(w, v.History)
 	}
@@ -206,7 +206,7 @@ func printConsents(w io.Writer, asJSON, gap bool, vs ...consentView) error {
 }
 
 // field prints one labelled line of a consent or mandate.
-func field(w io.Writer, label, value string) { fmt.Fprintf(w, "  %-14s %s\n", label, value) }
+func printField(w io.Writer, label, value string) { fmt.Fprintf(w, "  %-14s %s\n", label, value) }
 
 func printHistory(w io.Writer, h []policies.Event) {
 	for _, ev := range h {

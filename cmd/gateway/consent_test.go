@@ -70,7 +70,7 @@ func TestConsentCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kari, err := person{Country: "NO", NationalID: noKari}.subject(key, "test", time.Now())
+	kari, err := personArg{Country: "NO", NationalID: noKari}.subject(key, "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

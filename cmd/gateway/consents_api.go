@@ -9,15 +9,15 @@ import (
 
 // consentRequest is the body of POST /api/v1/consents.
 type consentRequest struct {
-	Subject        person   `json:"subject"`
-	Recipient      string   `json:"recipient"`
-	RecipientClass string   `json:"recipient_class"`
-	Purposes       []string `json:"purposes"`
-	Targets        []string `json:"targets"`
-	From           timeArg  `json:"from"`
-	Until          timeArg  `json:"until"`
-	Reference      string   `json:"reference"`
-	Reason         string   `json:"reason"`
+	Subject        personArg `json:"subject"`
+	Recipient      string    `json:"recipient"`
+	RecipientClass string    `json:"recipient_class"`
+	Purposes       []string  `json:"purposes"`
+	Targets        []string  `json:"targets"`
+	From           timeArg   `json:"from"`
+	Until          timeArg   `json:"until"`
+	Reference      string    `json:"reference"`
+	Reason         string    `json:"reason"`
 }
 
 // consent hashes the subject's number and returns the consent to grant.
@@ -95,7 +95,7 @@ func (s *server) queryConsents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req person
+	var req personArg
 	if err := decodeBody(w, r, &req, false); err != nil {
 		return err
 	}

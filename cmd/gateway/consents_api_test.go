@@ -79,7 +79,7 @@ func post(t *testing.T, u string, body any, v any) (int, string) {
 
 func subjectFor(t *testing.T, country, number string) policies.Subject {
 	t.Helper()
-	s, err := person{Country: country, NationalID: number}.subject(apiTestKey, "test", time.Now())
+	s, err := personArg{Country: country, NationalID: number}.subject(apiTestKey, "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,8 +111,8 @@ func runMandateGrant(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	req := mandateRequest{Grantor: person{Country: *gCountry, NationalID: g}, GrantorDeceased: *deceased,
-		Representative: person{Country: *rCountry, NationalID: r}, Targets: targets, Purposes: purposes, LifeEvents: lifeEvents,
+	req := mandateRequest{Grantor: personArg{Country: *gCountry, NationalID: g}, GrantorDeceased: *deceased,
+		Representative: personArg{Country: *rCountry, NationalID: r}, Targets: targets, Purposes: purposes, LifeEvents: lifeEvents,
 		From: from, Until: until, Basis: *basis, Evidence: *evidence, Issuer: *issuer}
 	m, err := req.mandate(key, rules, now)
 	if err != nil {
@@ -183,7 +183,7 @@ func runMandateList(ctx context.Context, e env, args []string) error {
 	}
 	defer reg.Close()
 	now := time.Now()
-	subject, err := person{Country: *country, NationalID: id}.subject(key, "person", now)
+	subject, err := personArg{Country: *country, NationalID: id}.subject(key, "person", now)
 	if err != nil {
 		return fmt.Errorf("mandate list: %w", err)
 	}
@@ -217,17 +217,17 @@ func printMandates(w io.Writer, asJSON, gap bool, vs ...mandateView) error {
 		if v.GrantorDeceased {
 			grantor += " (deceased: for the estate)"
 		}
-		field(w, "grantor", grantor)
-		field(w, "representative", v.Representative)
-		field(w, "targets", strings.Join(v.Targets, ", "))
-		field(w, "purposes", strings.Join(v.Purposes, ", "))
-		field(w, "life events", strings.Join(v.LifeEvents, ", "))
+		printField(w, "grantor", grantor)
+		printField(w, "representative", v.Representative)
+		printField(w, "targets", strings.Join(v.Targets, ", "))
+		printField(w, "purposes", strings.Join(v.Purposes, ", "))
+		printField(w, "life events", strings.Join(v.LifeEvents, ", "))
 		if v.Until.IsZero() {
-			field(w, "valid", "from "+v.From.Format(time.RFC3339)+" until revoked")
+			printField(w, "valid", "from "+v.From.Format(time.RFC3339)+" until revoked")
 		} else {
-			field(w, "valid", "from "+v.From.Format(time.RFC3339)+" until "+v.Until.Format(time.RFC3339))
+			printField(w, "valid", "from "+v.From.Format(time.RFC3339)+" until "+v.Until.Format(time.RFC3339))
 		}
-		field(w, "basis", fmt.Sprintf("%s: %s (issued in %s)", v.Basis, v.Evidence, v.Issuer))
+		printField(w, "basis", fmt.Sprintf("%s: %s (issued in %s)", v.Basis, v.Evidence, v.Issuer))
 		printHistory(w, v.History)
 	}
 	return nil

@@ -11,18 +11,18 @@ import (
 
 // mandateRequest is the body of POST /api/v1/mandates.
 type mandateRequest struct {
-	Grantor         person   `json:"grantor"`
-	GrantorDeceased bool     `json:"grantor_deceased"`
-	Representative  person   `json:"representative"`
-	Targets         []string `json:"targets"`
-	Purposes        []string `json:"purposes"`
-	LifeEvents      []string `json:"life_events"`
-	From            timeArg  `json:"from"`
-	Until           timeArg  `json:"until"`
-	Basis           string   `json:"basis"`
-	Evidence        string   `json:"evidence"`
-	Issuer          string   `json:"issuer"`
-	Reason          string   `json:"reason"`
+	Grantor         personArg `json:"grantor"`
+	GrantorDeceased bool      `json:"grantor_deceased"`
+	Representative  personArg `json:"representative"`
+	Targets         []string  `json:"targets"`
+	Purposes        []string  `json:"purposes"`
+	LifeEvents      []string  `json:"life_events"`
+	From            timeArg   `json:"from"`
+	Until           timeArg   `json:"until"`
+	Basis           string    `json:"basis"`
+	Evidence        string    `json:"evidence"`
+	Issuer          string    `json:"issuer"`
+	Reason          string    `json:"reason"`
 }
 
 // mandate hashes both numbers, checks the life events against the rules,
@@ -46,7 +46,7 @@ func (req mandateRequest) mandate(key policies.SubjectKey, rules *lifeevent.Rule
 
 // mandateQuery is the body of POST /api/v1/mandates/query.
 type mandateQuery struct {
-	person
+	personArg
 	// Role narrows the answer to the mandates in which the person is the
 	// grantor, or the representative; "": both.
 	Role string `json:"role"`

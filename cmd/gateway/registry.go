@@ -135,14 +135,14 @@ func openCLIRegistry(ctx context.Context, e env, configPath, db string, needKey 
 // person is someone as the API and the commands take them: the country
 // that issued their national identity number, and the number, which is
 // checked and hashed at once and never kept, logged or shown.
-type person struct {
+type personArg struct {
 	Country    string `json:"country"`
 	NationalID string `json:"national_id"`
 }
 
 // subject checks p's number and returns its Subject; field names p in
 // errors, which never hold the number.
-func (p person) subject(key policies.SubjectKey, field string, now time.Time) (policies.Subject, error) {
+func (p personArg) subject(key policies.SubjectKey, field string, now time.Time) (policies.Subject, error) {
 	if p.Country == "" {
 		return "", fmt.Errorf("%s.country: %w: required (ISO 3166-1 alpha-2, such as NO)", field, policies.ErrNationalID)
 	}
@@ -235,7 +235,7 @@ func checkLifeEvents(rules *lifeevent.Rules, events []string) error {
 }
 
 // status says where a consent or mandate stands at now.
-func status(from, until time.Time, ended *time.Time, endedAs string, now time.Time) string {
+func entryStatus(from, until time.Time, ended *time.Time, endedAs string, now time.Time) string {
 	switch {
 	case ended != nil:
 		return endedAs
@@ -268,7 +268,7 @@ type consentView struct {
 func viewConsent(c policies.Consent, now time.Time) consentView {
 	return consentView{ID: c.ID, Subject: shortSubject(c.Subject), Recipient: c.Recipient, RecipientClass: c.RecipientClass,
 		Purposes: c.Purposes, Targets: c.Targets, From: c.From, Until: c.Until, Reference: c.Reference,
-		Status: status(c.From, c.Until, c.Rescinded, "rescinded", now), Granted: c.Granted, Rescinded: c.Rescinded,
+		Status: entryStatus(c.From, c.Until, c.Rescinded, "rescinded", now), Granted: c.Granted, Rescinded: c.Rescinded,
 		History: nonNil(c.History)}
 }
 
@@ -299,7 +299,7 @@ func viewMandate(m policies.Mandate, now time.Time) mandateView {
 	return mandateView{ID: m.ID, Grantor: shortSubject(m.Grantor), GrantorDeceased: m.GrantorDeceased,
 		Representative: shortSubject(m.Representative), Targets: m.Targets, Purposes: m.Purposes, LifeEvents: m.LifeEvents,
 		From: m.From, Until: m.Until, Basis: string(m.Basis), Evidence: m.Evidence, Issuer: m.Issuer,
-		Status: status(m.From, m.Until, m.Revoked, "revoked", now), Granted: m.Granted, Revoked: m.Revoked,
+		Status: entryStatus(m.From, m.Until, m.Revoked, "revoked", now), Granted: m.Granted, Revoked: m.Revoked,
 		History: nonNil(m.History)}
 }
 
