@@ -167,7 +167,7 @@ func runConsentList(ctx context.Context, e env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, subjectList[consentView]{shortSubject(subject), views})
 	}
-	fmt.Fprintf(e.stdout, "subject %s: %d consents\n", shortSubject(subject), len(views))
+	fmt.Fprintf(e.stdout, "subject %s: %s\n", shortSubject(subject), count(len(views), "consent"))
 	return printConsents(e.stdout, false, true, views...)
 }
 
@@ -205,7 +205,15 @@ func printConsents(w io.Writer, asJSON, gap bool, vs ...consentView) error {
 	return nil
 }
 
-// field prints one labelled line of a consent or mandate.
+// count says "1 consent", "2 consents".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// printField prints one labelled line of a consent or mandate.
 func printField(w io.Writer, label, value string) { fmt.Fprintf(w, "  %-14s %s\n", label, value) }
 
 func printHistory(w io.Writer, h []policies.Event) {

@@ -82,7 +82,7 @@ func TestConsentCommands(t *testing.T) {
 
 	// list reads the number from stdin; text and JSON.
 	out, _, err := gatewayStdin(t, envv, noKari+"\n", "consent", "list", "--db", db, "--country", "NO")
-	if err != nil || !strings.Contains(out, "1 consents") || !strings.Contains(out, grantedID+" (active)") ||
+	if err != nil || !strings.Contains(out, ": 1 consent\n") || !strings.Contains(out, grantedID+" (active)") ||
 		!strings.Contains(out, "given on paper") {
 		t.Fatalf("consent list = %v\n%s", err, out)
 	}
@@ -137,7 +137,7 @@ func TestMandateCommands(t *testing.T) {
 	}
 
 	out, _, err = gatewayStdin(t, envv, fiHeir+"\n", "mandate", "list", "--db", db, "--country", "FI")
-	if err != nil || !strings.Contains(out, "1 mandates") || !strings.Contains(out, "as representative") ||
+	if err != nil || !strings.Contains(out, ": 1 mandate\n") || !strings.Contains(out, "as representative") ||
 		!strings.Contains(out, "(deceased: for the estate)") || !strings.Contains(out, "until revoked") ||
 		!strings.Contains(out, "heir-certificate: Oslo tingrett") {
 		t.Fatalf("mandate list = %v\n%s", err, out)
