@@ -167,7 +167,7 @@ func runConsentList(ctx context.Context, e env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, subjectList[consentView]{shortSubject(subject), views})
 	}
-	fmt.Fprintf(e.stdout, "subject %s: %s\n", shortSubject(subject), count(len(views), "consent"))
+	fmt.Fprintf(e.stdout, "subject %s: %s\n", shortSubject(subject), nounCount(len(views), "consent"))
 	return printConsents(e.stdout, false, true, views...)
 }
 
@@ -205,8 +205,8 @@ func printConsents(w io.Writer, asJSON, gap bool, vs ...consentView) error {
 	return nil
 }
 
-// count says "1 consent", "2 consents".
-func count(n int, noun string) string {
+// nounCount says "1 consent", "2 consents".
+func nounCount(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

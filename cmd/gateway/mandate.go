@@ -195,7 +195,7 @@ func runMandateList(ctx context.Context, e env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, subjectList[mandateView]{shortSubject(subject), views})
 	}
-	fmt.Fprintf(e.stdout, "subject %s: %s\n", shortSubject(subject), count(len(views), "mandate"))
+	fmt.Fprintf(e.stdout, "subject %s: %s\n", shortSubject(subject), nounCount(len(views), "mandate"))
 	return printMandates(e.stdout, false, true, views...)
 }
 
