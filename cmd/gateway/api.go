@@ -16,6 +16,7 @@ import (
 	"samband/catalog"
 	"samband/catalog/lifeevent"
 	"samband/catalog/search"
+	"samband/policies"
 )
 
 // catalogReader is what the read API needs of the store.
@@ -39,7 +40,8 @@ type server struct {
 	index    *search.Index // nil: GET /api/v1/datasets lists from the store, by id
 	past     *pastIndexes  // the catalogue at past times, for coverage
 	rules    *lifeevent.Rules
-	patterns []string // every route routes registered, for the OpenAPI test
+	registry *registryAPI // consents and mandates; nil: off (no subject key)
+	patterns []string     // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger
@@ -138,6 +140,12 @@ func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		p.Status, p.Detail = he.status, he.detail
 	case errors.Is(err, catalog.ErrNotFound):
 		p.Status, p.Detail = http.StatusNotFound, err.Error()
+	case errors.Is(err, policies.ErrInvalidConsent), errors.Is(err, policies.ErrInvalidMandate), errors.Is(err, policies.ErrNationalID):
+		p.Status, p.Detail = http.StatusBadRequest, err.Error()
+	case errors.Is(err, policies.ErrUnknownConsent), errors.Is(err, policies.ErrUnknownMandate):
+		p.Status, p.Detail = http.StatusNotFound, err.Error()
+	case errors.Is(err, policies.ErrRescinded), errors.Is(err, policies.ErrRevoked):
+		p.Status, p.Detail = http.StatusConflict, err.Error()
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		p.Status, p.Detail = http.StatusServiceUnavailable, "the request was cancelled or took too long; try again"
 	default:

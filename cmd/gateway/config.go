@@ -38,7 +38,30 @@ type Config struct {
 	Harvest    HarvestConfig   `yaml:"harvest"`
 	Search     SearchConfig    `yaml:"search"`
 	LinkCheck  LinkCheckConfig `yaml:"linkcheck"`
+	Policies   PoliciesConfig  `yaml:"policies"`
 	Sources    []SourceConfig  `yaml:"sources"`
+}
+
+// PoliciesConfig configures the consent and mandate registry.
+type PoliciesConfig struct {
+	// SubjectKeyFile is a file holding the key of the data subjects'
+	// hashes: at least 64 hexadecimal digits (32 random bytes), as
+	// `openssl rand -hex 32` writes them. Every gateway that must recognise
+	// the same person uses the same key. Without it the consent and mandate
+	// API is off, except in the demo, which makes a key for the run.
+	SubjectKeyFile string `yaml:"subject_key_file"`
+	// DB is the registry's SQLite file; "" is the catalogue's (db).
+	DB string `yaml:"db"`
+	// demoKey: serve --demo makes a key in memory when none is configured.
+	demoKey bool
+}
+
+// policiesDB returns the registry's file.
+func (c Config) policiesDB() string {
+	if c.Policies.DB != "" {
+		return c.Policies.DB
+	}
+	return c.DB
 }
 
 // SearchConfig places the search index and says how often it is saved.
@@ -337,6 +360,9 @@ func envKeys(cfg Config) []string {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
 			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
 			key := prefix + "_" + envName(tag)
 			switch {
 			case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)):

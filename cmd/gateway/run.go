@@ -30,6 +30,8 @@ func commands() []command {
 		{"harvest", "harvest sources once into the catalogue and report", runHarvest},
 		{"reindex", "rebuild the search index from the catalogue", runReindex},
 		{"linkcheck", "check once whether the records' links answer, and re-score them", runLinkcheck},
+		{"consent", "grant, rescind and list data subjects' consents: consent grant|rescind|list", runConsent},
+		{"mandate", "grant, revoke and list mandates (powers of attorney): mandate grant|revoke|list", runMandate},
 		{"rdf", "read RDF documents: rdf stat FILE|URL", runRDF},
 		{"version", "print the version of this binary", runVersion},
 	}

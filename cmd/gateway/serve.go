@@ -28,8 +28,14 @@ lets running harvests record their reports, and exits. With linkcheck.enabled
 in the configuration (GATEWAY_LINKCHECK_ENABLED=true), it also checks the
 records' links in the background (see gateway linkcheck).
 
+It also serves the consent and mandate API (/api/v1/consents,
+/api/v1/mandates) when policies.subject_key_file names the key that hashes
+national identity numbers (GATEWAY_POLICIES_SUBJECT_KEY_FILE); without one
+those routes answer 503, and a key file that cannot be read stops serve.
+
 With --demo it runs the bundled demo: real catalogues from Norway, Sweden,
-Denmark and the EU, served by a local file server it starts itself.`
+Denmark and the EU, served by a local file server it starts itself, and,
+unless a key is configured, a subject key made in memory for the run.`
 
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", serveUsage)
@@ -70,7 +76,9 @@ func serveConfig(e env, path string, demo bool) (Config, error) {
 		if err != nil {
 			return Config{}, err
 		}
-		return parseConfig(raw, "demo", e.getenv)
+		cfg, err := parseConfig(raw, "demo", e.getenv)
+		cfg.Policies.demoKey = true
+		return cfg, err
 	}
 	return loadConfig(path, e.getenv)
 }
@@ -124,7 +132,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		return err
 	}
 	logger.Info("search index open", "path", idx.Path(), "records", idx.Count(), "seq", idx.LastSeq())
+	policyReg, policyAPI, err := openServeRegistry(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if policyReg != nil {
+		defer policyReg.Close()
+	}
 	api := newServer(store, logger, reg)
+	api.registry = policyAPI
 	api.publicURL = cfg.PublicURL
 	api.index = idx
 	api.rules = lifeEvents
