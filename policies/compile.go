@@ -124,6 +124,7 @@ func (rd *reader) compileRule(p *Policy, doc *policyDoc, r *ruleDoc, kind string
 		cr.cond = conds[0]
 	default:
 		cr.cond = &cnode{kind: cAnd, kids: conds, path: r.path + ".constraint", text: joinTexts(conds, " and ")}
+		cheapFirst(cr.cond.kids)
 	}
 	for _, d := range r.Duty {
 		cr.obligations = append(cr.obligations, obligationOf(d))
@@ -153,6 +154,31 @@ func (rd *reader) compileRule(p *Policy, doc *policyDoc, r *ruleDoc, kind string
 	}
 	cr.reason = b.String()
 	return cr, nil
+}
+
+// cheapFirst orders the operands of an and or an or so that the checks
+// of the request's own values come before those that ask Facts: the
+// result is the same, and a consent or mandate registry is not asked
+// when a check of the request already settles it. The text keeps the
+// document's order; andSequence keeps its order.
+func cheapFirst(ns []*cnode) {
+	slices.SortStableFunc(ns, func(a, b *cnode) int { return asksFacts(a) - asksFacts(b) })
+}
+
+// asksFacts returns 1 when a constraint asks Facts, else 0.
+func asksFacts(n *cnode) int {
+	if n.kind == cAtom {
+		if n.opd == opdConsent || n.opd == opdMandate {
+			return 1
+		}
+		return 0
+	}
+	for _, k := range n.kids {
+		if asksFacts(k) == 1 {
+			return 1
+		}
+	}
+	return 0
 }
 
 func joinTexts(ns []*cnode, sep string) string {
@@ -212,10 +238,14 @@ func (rd *reader) compileConstraint(c *constraintDoc) (*cnode, error) {
 			n.kids = append(n.kids, kn)
 		}
 		switch c.logic {
-		case logicAnd, logicAndSequence:
+		case logicAnd:
 			n.kind, n.text = cAnd, joinTexts(n.kids, " and ")
+			cheapFirst(n.kids)
+		case logicAndSequence:
+			n.kind, n.text = cAnd, joinTexts(n.kids, " and then ")
 		case logicOr:
 			n.kind, n.text = cOr, joinTexts(n.kids, " or ")
+			cheapFirst(n.kids)
 		case logicXone:
 			n.kind, n.text = cXone, "exactly one of "+joinTexts(n.kids, "; ")
 		}

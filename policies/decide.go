@@ -67,7 +67,8 @@ type Decision struct {
 	Policy PolicyRef `json:"policy,omitzero"`
 	// Rule is the rule that decided: the permission that permits, the
 	// prohibition that forbids, or, when no permission held, the first
-	// permission that applied and the constraint of it that failed.
+	// permission that applied and the constraint of it that failed (one
+	// the request fails, before one it leaves unchecked).
 	Rule RuleRef `json:"rule,omitzero"`
 	// Facts are what the decision read: the request's values and what the
 	// consent and mandate registry answered.
@@ -302,7 +303,10 @@ func (s *Set) Decide(ctx context.Context, req *Request, facts Facts) Decision {
 				e.fill(&d, act.short())
 				return d
 			}
-			if failed == nil {
+			// Report the first permission the request fails outright, else
+			// the first it leaves unchecked: a near miss says more than a
+			// question the request did not mean to answer.
+			if failed == nil || failedTV == unknown && v == no {
 				failed, failedTV = r, v
 			}
 		}
