@@ -191,7 +191,7 @@ func TestDecide(t *testing.T) {
 			req: with(base, func(r *Request) { r.LegalBasis = "http://data.europa.eu/eli/reg/2016/679/oj" }), want: Permit},
 		{name: "legalBasis missing", doc: atom("sb:legalBasis", "odrl:eq", `<http://data.europa.eu/eli/reg/2016/679/oj>`), req: base,
 			want: Deny, reason: "the request gives no legal basis"},
-		{name: "lifeEvent isAnyOf", doc: atom("sb:lifeEvent", "odrl:isAnyOf", `"death-and-inheritance", "new-in-the-country"`),
+		{name: "lifeEvent isAnyOf", doc: atom("sb:lifeEvent", "odrl:isAnyOf", `"death-and-inheritance", "new-in-country"`),
 			req: with(base, func(r *Request) { r.LifeEvent = "death-and-inheritance" }), want: Permit},
 		{name: "explicitRequest", doc: atom("sb:explicitRequest", "odrl:eq", "true"), req: with(base, func(r *Request) { r.ExplicitRequest = true }), want: Permit},
 		{name: "explicitRequest not given", doc: atom("sb:explicitRequest", "odrl:eq", "true"), req: base, want: Deny,
@@ -260,7 +260,7 @@ func TestDecide(t *testing.T) {
 		{name: "EDC location eq eu, in Norway", doc: "file:edc_create_policy_location_eu.json", opt: LoadOptions{Aliases: map[string]string{"location": "spatial"}},
 			req: base, want: Deny, constraint: "permission[0].constraint[0]", reason: "the recipient's country is in eu, but the recipient's country is NO"},
 		{name: "DSP offer, in the EU", doc: "file:dsp_catalog.json", opt: dsp,
-			req: with(base, func(r *Request) { r.Target, r.RecipientCountry = "urn:uuid:3dd1add8-4d2d-569e-d634-8394a8836a88", "DE" }),
+			req:  with(base, func(r *Request) { r.Target, r.RecipientCountry = "urn:uuid:3dd1add8-4d2d-569e-d634-8394a8836a88", "DE" }),
 			want: Permit, reason: "duties: cc:Attribution"},
 		{name: "DSP offer, outside the EU", doc: "file:dsp_catalog.json", opt: dsp,
 			req: with(base, func(r *Request) { r.Target = "urn:uuid:3dd1add8-4d2d-569e-d634-8394a8836a88" }), want: Deny},
@@ -294,10 +294,14 @@ func TestDecide(t *testing.T) {
 		{name: "register: passing it on", doc: "file:registry.ttl", req: with(registryReq, func(r *Request) { r.Action = "distribute" }),
 			want: Deny, rule: "prohibition[1]"},
 		{name: "register: the heir's explicit request", doc: "file:registry.ttl", facts: registry,
-			req: with(registryReq, func(r *Request) { r.Action, r.Purpose, r.ExplicitRequest, r.Subject, r.Representative = "read", "", true, ola, kari }),
+			req: with(registryReq, func(r *Request) {
+				r.Action, r.Purpose, r.ExplicitRequest, r.Subject, r.Representative = "read", "", true, ola, kari
+			}),
 			want: Permit, rule: "permission[1]"},
 		{name: "register: a representative without a mandate", doc: "file:registry.ttl", facts: registry,
-			req: with(registryReq, func(r *Request) { r.Action, r.Purpose, r.ExplicitRequest, r.Subject, r.Representative = "read", "", true, kari, ola }),
+			req: with(registryReq, func(r *Request) {
+				r.Action, r.Purpose, r.ExplicitRequest, r.Subject, r.Representative = "read", "", true, kari, ola
+			}),
 			want: Deny, rule: "permission[1]"},
 		{name: "register: research with consent", doc: "file:registry.ttl", facts: registry,
 			req: with(registryReq, func(r *Request) { r.Purpose, r.Subject = "research", ola }), want: Permit, rule: "permission[2]"},

@@ -79,6 +79,22 @@ func (n *gnode) values(pred string) []rdf.Object {
 	return out
 }
 
+// one returns the first object of a node's statements with a predicate, and
+// how many there are.
+func (n *gnode) one(pred string) (rdf.Object, int) {
+	var first rdf.Object
+	count := 0
+	for _, p := range n.props {
+		if p.pred == pred {
+			if count == 0 {
+				first = p.obj
+			}
+			count++
+		}
+	}
+	return first, count
+}
+
 // has reports whether the node has a statement with the predicate.
 func (n *gnode) has(pred string) bool {
 	for _, p := range n.props {

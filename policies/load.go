@@ -65,6 +65,12 @@ type Limits struct {
 	MaxConstraints int   // constraints of one policy, logical ones included, each time it is reached; default 1,024
 	MaxDepth       int   // nesting of logical constraints and of duties' consequences; default 16
 	MaxValues      int   // right operand values and list items of one constraint; default 1,024
+	// MaxJSONValues bounds the values (object members and array items) of
+	// a JSON-LD document; default 4,096. The JSON-LD processor checks each
+	// value it adds to a node against those already there, so its work
+	// grows with the square of the values: 4,096 cost a quarter of a second
+	// at worst, 8,000 a second.
+	MaxJSONValues int
 }
 
 // Defaults for Limits.
@@ -76,6 +82,7 @@ const (
 	DefaultMaxConstraints = 1_024
 	DefaultMaxDepth       = 16
 	DefaultMaxValues      = 1_024
+	DefaultMaxJSONValues  = 4_096
 )
 
 func (l Limits) withDefaults() Limits {
@@ -93,6 +100,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxConstraints, DefaultMaxConstraints)
 	def(&l.MaxDepth, DefaultMaxDepth)
 	def(&l.MaxValues, DefaultMaxValues)
+	def(&l.MaxJSONValues, DefaultMaxJSONValues)
 	return l
 }
 
@@ -200,9 +208,9 @@ func Load(r io.Reader, name string, opt LoadOptions) ([]*Policy, error) {
 	}
 	src := data
 	if syn == rdf.JSONLD {
-		if off, deep := jsonTooDeep(data, jsonMaxDepth); deep {
+		if off, msg := jsonShape(data, jsonMaxDepth, lim.MaxJSONValues); msg != "" {
 			line, col := locator{data: data}.position(off)
-			return nil, &LoadError{Name: name, Line: line, Column: col, Msg: fmt.Sprintf("JSON nested deeper than %d", jsonMaxDepth), Err: ErrLimit}
+			return nil, &LoadError{Name: name, Line: line, Column: col, Msg: msg, Err: ErrLimit}
 		}
 		src, err = withODRLContext(data, lim)
 		if err != nil {
@@ -292,13 +300,38 @@ func withODRLContext(data []byte, lim Limits) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// jsonTooDeep reports whether the arrays and objects of a JSON text nest
-// deeper than max, and the offset of the first bracket that does, without
-// recursion and without needing valid JSON.
-func jsonTooDeep(data []byte, max int) (offset int, deep bool) {
-	depth := 0
+// jsonShape checks, without recursion and without needing valid JSON,
+// that arrays and objects nest at most maxDepth deep and that the document
+// holds at most maxValues values (object members and array items): the
+// JSON-LD processor checks each value it adds to a node's property against
+// those already there, so its work grows with the square of the values. It
+// returns the offset of the first bracket or value over a limit, and what
+// was over it.
+func jsonShape(data []byte, maxDepth, maxValues int) (offset int, msg string) {
+	var arrays []bool // per open bracket: an array, not an object
+	values := 0
+	count := func(i int) string {
+		values++
+		if values > maxValues {
+			return fmt.Sprintf("a JSON document of more than %d values", maxValues)
+		}
+		return ""
+	}
+	// open says an array was just opened: its first value counts when it comes.
+	open := false
 	for i := 0; i < len(data); i++ {
-		switch data[i] {
+		c := data[i]
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		if open && c != ']' {
+			if m := count(i); m != "" {
+				return i, m
+			}
+		}
+		open = false
+		switch c {
 		case '"':
 			for i++; i < len(data) && data[i] != '"'; i++ {
 				if data[i] == '\\' {
@@ -306,15 +339,28 @@ func jsonTooDeep(data []byte, max int) (offset int, deep bool) {
 				}
 			}
 		case '{', '[':
-			depth++
-			if depth > max {
-				return i, true
+			arrays = append(arrays, c == '[')
+			if len(arrays) > maxDepth {
+				return i, fmt.Sprintf("JSON nested deeper than %d", maxDepth)
 			}
+			open = c == '['
 		case '}', ']':
-			depth--
+			if len(arrays) > 0 {
+				arrays = arrays[:len(arrays)-1]
+			}
+		case ':':
+			if m := count(i); m != "" {
+				return i, m
+			}
+		case ',':
+			if n := len(arrays); n > 0 && arrays[n-1] {
+				if m := count(i); m != "" {
+					return i, m
+				}
+			}
 		}
 	}
-	return 0, false
+	return 0, ""
 }
 
 // locator finds where a term is written in the document, for error

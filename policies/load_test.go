@@ -189,12 +189,25 @@ func TestLoadErrors(t *testing.T) {
 	}
 	manyConstraints.WriteString(" ] .")
 
+	// Many policies that share one constraint with a long list: each
+	// policy alone is within its limits, the document is not.
+	var shared strings.Builder
+	shared.WriteString(ttlPrefixes + `_:c odrl:leftOperand odrl:purpose ; odrl:operator odrl:isAnyOf ; odrl:rightOperand ( `)
+	for i := range 1000 {
+		fmt.Fprintf(&shared, `"p%d" `, i)
+	}
+	shared.WriteString(") .\n")
+	for i := range 300 {
+		fmt.Fprintf(&shared, "<urn:test:p%d> odrl:permission [ odrl:action odrl:use ; odrl:constraint _:c ] .\n", i)
+	}
+
 	tests := []struct {
 		name, doc string
 		opt       LoadOptions
 		want      error
 		contain   string
 	}{
+		{"shared parts", shared.String(), LoadOptions{}, ErrLimit, "the document's policies reach their parts more than 100000 times"},
 		{"unknown operand", atomPolicy("odrl:colour", "odrl:eq", `"blue"`), LoadOptions{}, ErrUnknownTerm,
 			`x.ttl:6:40: policy urn:test:p: permission[0].constraint[0].leftOperand: unknown left operand "http://www.w3.org/ns/odrl/2/colour": ODRL 2.2 has no such left operand`},
 		{"unknown profile operand", atomPolicy("sb:colour", "odrl:eq", `"blue"`), LoadOptions{}, ErrUnknownTerm, "Samband's profile has no such left operand"},
@@ -236,7 +249,8 @@ func TestLoadErrors(t *testing.T) {
 		{"too many bytes", big, LoadOptions{Limits: Limits{MaxBytes: 100}}, ErrLimit, "document larger than 100 bytes"},
 		{"too many statements", manyRules.String(), LoadOptions{Limits: Limits{MaxTriples: 100}}, ErrLimit, "more than 100 statements"},
 		{"too many policies", ttlPrefixes + "<urn:a> odrl:permission [ odrl:action odrl:use ] . <urn:b> odrl:permission [ odrl:action odrl:use ] .", LoadOptions{Limits: Limits{MaxPolicies: 1}}, ErrLimit, "more than 1 policies"},
-		{"deep JSON", strings.Repeat("[", 100) + strings.Repeat("]", 100), LoadOptions{}, ErrLimit, "JSON nested deeper than 64"},
+		{"deep JSON", strings.Repeat("[", 100) + strings.Repeat("]", 100), LoadOptions{}, ErrLimit, "x.ttl:1:65: JSON nested deeper than 64"},
+		{"long JSON array", `{"uid": "urn:p", "permission": [` + strings.Repeat(`{"action": "use"},`, 3000) + `{"action": "use"}]}`, LoadOptions{}, ErrLimit, "a JSON document of more than 4096 values"},
 		{"no policy", ttlPrefixes + "<urn:test:d> a <http://www.w3.org/ns/dcat#Dataset> .", LoadOptions{}, ErrNoPolicy, "no ODRL policy"},
 		{"not RDF", "<!DOCTYPE html><html></html>", LoadOptions{}, ErrNoPolicy, "not a document in an RDF syntax"},
 		{"syntax error", ttlPrefixes + "<urn:test:p> odrl:permission [ odrl:action odrl:use .", LoadOptions{}, nil, "x.ttl:4:"},
@@ -287,5 +301,30 @@ func TestActionVocabulary(t *testing.T) {
 	}
 	if actRead.up()&actUse.bit() == 0 || actSell.up()&actTransfer.bit() == 0 || actTransfer.up()&actUse.bit() != 0 {
 		t.Errorf("action hierarchy: read under use, sell under transfer, transfer not under use")
+	}
+}
+
+// TestProfileExamples loads the examples of PROFILE.md, so that they cannot
+// rot, and decides one request by each.
+func TestProfileExamples(t *testing.T) {
+	doc, err := os.ReadFile("PROFILE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```")
+	n := 0
+	for i := 1; i < len(blocks); i += 2 {
+		lang, body, _ := strings.Cut(blocks[i], "\n")
+		if lang != "turtle" && lang != "json" {
+			continue
+		}
+		n++
+		p := loadString(t, "PROFILE.md "+lang, body, LoadOptions{})
+		if p.UID() == "" || len(p.permissions) == 0 {
+			t.Errorf("PROFILE.md %s example: %s with %d permissions", lang, p.UID(), len(p.permissions))
+		}
+	}
+	if n != 2 {
+		t.Errorf("PROFILE.md has %d examples, want 2", n)
 	}
 }

@@ -20,7 +20,7 @@ type reader struct {
 	place *placer
 	tax   *taxonomy
 
-	work int // statements and values visited in the whole document, against 4 × MaxTriples
+	work int // statements and values visited in the whole document, against 2 × MaxTriples
 
 	// The policy being read.
 	uid         string
@@ -51,8 +51,8 @@ func (rd *reader) fail(path string, err error, at any, format string, args ...an
 // spend counts work against the document's budget.
 func (rd *reader) spend(n int) error {
 	rd.work += n
-	if rd.work > 4*rd.lim.MaxTriples {
-		return rd.fail("", ErrLimit, nil, "the document's policies reach their parts more than %d times", 4*rd.lim.MaxTriples)
+	if rd.work > 2*rd.lim.MaxTriples {
+		return rd.fail("", ErrLimit, nil, "the document's policies reach their parts more than %d times", 2*rd.lim.MaxTriples)
 	}
 	return nil
 }
@@ -594,21 +594,22 @@ func (rd *reader) items(vs []rdf.Object, path string) ([]rdf.Object, error) {
 			return nil, rd.fail(path, ErrMalformed, nil, "the list loops back on itself")
 		}
 		seen[cell.key] = true
-		firsts, rests := cell.values(rdfFirst), cell.values(rdfRest)
-		if len(firsts) != 1 || len(rests) != 1 {
+		first, nf := cell.one(rdfFirst)
+		rest, nr := cell.one(rdfRest)
+		if nf != 1 || nr != 1 {
 			return nil, rd.fail(path, ErrMalformed, nil, "a list cell has one rdf:first and one rdf:rest")
 		}
-		out = append(out, firsts[0])
+		out = append(out, first)
 		if len(out) > rd.lim.MaxValues {
 			return nil, rd.fail(path, ErrLimit, nil, "a list of more than %d items", rd.lim.MaxValues)
 		}
 		if err := rd.spend(1); err != nil {
 			return nil, err
 		}
-		if iri, ok := rests[0].(rdf.IRI); ok && iri.String() == rdfNil {
+		if iri, ok := rest.(rdf.IRI); ok && iri.String() == rdfNil {
 			return out, nil
 		}
-		cell = rd.g.node(rests[0])
+		cell = rd.g.node(rest)
 		if cell == nil {
 			return nil, rd.fail(path, ErrMalformed, nil, "a list that does not end in rdf:nil")
 		}
