@@ -201,6 +201,9 @@ func (p *Policy) MarshalJSON() ([]byte, error) { return slices.Clone(p.canonical
 
 // Decide decides a request by this policy alone: NewSet(p).Decide.
 func (p *Policy) Decide(ctx context.Context, req *Request, facts Facts) Decision {
+	if p == nil {
+		return (*Set)(nil).Decide(ctx, req, facts)
+	}
 	return p.self.Decide(ctx, req, facts)
 }
 
@@ -248,6 +251,12 @@ func (s *Set) Missing() []string { return slices.Clone(s.missing) }
 // established. facts may be nil when no policy asks for consent or a
 // mandate.
 func (s *Set) Decide(ctx context.Context, req *Request, facts Facts) Decision {
+	if req == nil {
+		return Decision{Effect: Deny, Reason: "no request to decide"}
+	}
+	if s == nil {
+		s = &Set{}
+	}
 	e := eval{ctx: ctx, req: req, facts: facts, now: req.Time}
 	if e.now.IsZero() {
 		e.now = time.Now().UTC()

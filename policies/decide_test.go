@@ -457,6 +457,16 @@ func TestSet(t *testing.T) {
 	if d := lib.For("urn:test:dataset", "urn:test:p", "urn:test:gone").Decide(ctx, &base, nil); d.Permitted() || !strings.Contains(d.Reason, "policy urn:test:gone, which the catalogue names for this target, is not loaded") {
 		t.Errorf("Decide = %s: %s", d.Effect, d.Reason)
 	}
+	// Nothing at all.
+	if d := (*Set)(nil).Decide(ctx, &base, nil); d.Permitted() {
+		t.Errorf("a nil set permits: %s", d.Reason)
+	}
+	if d := (*Policy)(nil).Decide(ctx, &base, nil); d.Permitted() {
+		t.Errorf("a nil policy permits: %s", d.Reason)
+	}
+	if d := lib.For("urn:test:dataset").Decide(ctx, nil, nil); d.Permitted() || d.Reason != "no request to decide" {
+		t.Errorf("a nil request: %s %s", d.Effect, d.Reason)
+	}
 	// No policy at all.
 	if d := NewSet().Decide(ctx, &base, nil); d.Permitted() || d.Reason != "no policy governs this target, and Samband denies by default" {
 		t.Errorf("Decide = %s: %s", d.Effect, d.Reason)
