@@ -473,7 +473,7 @@ func describe(n *cnode, vals []string) string {
 
 // obligationOf turns a duty into what a decision reports.
 func obligationOf(d *dutyDoc) Obligation {
-	o := Obligation{Action: d.acts[0].IRI(), UID: d.UID, Parties: d.Parties}
+	o := Obligation{Action: d.acts[0].iri(), UID: d.UID, Parties: d.Parties}
 	for _, c := range d.Constraint {
 		o.When = append(o.When, writtenConstraint(c))
 	}

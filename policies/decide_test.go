@@ -501,3 +501,54 @@ func TestPermitAllocatesNothing(t *testing.T) {
 		t.Errorf("a permit allocates %v times, want 0", allocs)
 	}
 }
+
+// TestLibraryCatalogue reads the policies a DCAT catalogue attaches to a
+// dataset, a distribution and a data service, and finds each by its target.
+func TestLibraryCatalogue(t *testing.T) {
+	const catalogue = `
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+
+<https://data.example.fi/dataset/1> a dcat:Dataset ;
+    odrl:hasPolicy <https://data.example.fi/policy/open> ;
+    dcat:distribution <https://data.example.fi/distribution/1> .
+<https://data.example.fi/distribution/1> a dcat:Distribution ;
+    odrl:hasPolicy [ a odrl:Offer ; odrl:permission [ odrl:action odrl:read ] ] ;
+    dcat:accessService <https://data.example.fi/service/1> .
+<https://data.example.fi/service/1> a dcat:DataService ;
+    odrl:hasPolicy [ a odrl:Offer ; odrl:permission [ odrl:action odrl:use ;
+        odrl:constraint [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:eq ; odrl:rightOperand "FI" ] ] ] .
+<https://data.example.fi/policy/open> a odrl:Set ; odrl:permission [ odrl:action odrl:use ] .
+`
+	ps, err := Load(strings.NewReader(catalogue), "catalogue.ttl", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 {
+		t.Fatalf("Load = %d policies, want 3", len(ps))
+	}
+	lib, err := NewLibrary(nil, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		target, action, country string
+		want                    Effect
+		uid                     string
+	}{
+		{"https://data.example.fi/dataset/1", "use", "NO", Permit, "https://data.example.fi/policy/open"},
+		{"https://data.example.fi/distribution/1", "read", "NO", Permit, "catalogue.ttl#policy1"},
+		{"https://data.example.fi/distribution/1", "use", "NO", Deny, ""},
+		{"https://data.example.fi/service/1", "use", "FI", Permit, "catalogue.ttl#policy2"},
+		{"https://data.example.fi/service/1", "use", "SE", Deny, "catalogue.ttl#policy2"},
+		{"https://data.example.fi/dataset/2", "use", "FI", Deny, ""},
+	}
+	for _, tc := range tests {
+		req := Request{Action: tc.action, Target: tc.target, RecipientOrg: "org:1", RecipientCountry: tc.country, Time: june}
+		d := lib.For(tc.target).Decide(ctx, &req, nil)
+		if d.Effect != tc.want || d.Policy.UID != tc.uid {
+			t.Errorf("For(%s).Decide(%s from %s) = %s by %q (%s), want %s by %q", tc.target, tc.action, tc.country, d.Effect, d.Policy.UID, d.Reason, tc.want, tc.uid)
+		}
+	}
+}

@@ -285,7 +285,7 @@ func TestLoadSyntaxErrorIsRDFError(t *testing.T) {
 
 func TestActionVocabulary(t *testing.T) {
 	for a := actUse; a < actCount; a++ {
-		iri := a.IRI()
+		iri := a.iri()
 		got, ok := parseRequestAction(iri)
 		if !ok || got != a {
 			t.Errorf("parseRequestAction(%q) = %v, %v; want %v", iri, got, ok, a)

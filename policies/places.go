@@ -18,17 +18,6 @@ func (s *countrySet) union(o *countrySet) {
 	}
 }
 
-// codes returns the set's countries, sorted.
-func (s *countrySet) codes() []string {
-	var out []string
-	for i := 0; i < 26*26; i++ {
-		if s.has(i) {
-			out = append(out, string([]byte{byte('A' + i/26), byte('A' + i%26)}))
-		}
-	}
-	return out
-}
-
 // countryIndex returns the set position of a country code ("NO", "se"),
 // reading EL as GR and UK as GB, as EU texts write them. It allocates
 // nothing: the recipient's country is read on every decision.

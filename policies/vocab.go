@@ -134,8 +134,8 @@ func wordIndex(s, w string, fold bool) int {
 	return -1
 }
 
-// IRI returns the action's IRI.
-func (a action) IRI() string {
+// iri returns the action's IRI.
+func (a action) iri() string {
 	switch {
 	case a >= actUse && a < actCCAttribution:
 		return nsODRL + nthWord(odrlActionNames, int(a-actUse))
