@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -551,4 +552,27 @@ func TestLibraryCatalogue(t *testing.T) {
 			t.Errorf("For(%s).Decide(%s from %s) = %s by %q (%s), want %s by %q", tc.target, tc.action, tc.country, d.Effect, d.Policy.UID, d.Reason, tc.want, tc.uid)
 		}
 	}
+}
+
+// TestConcurrentDecide decides by one policy from many goroutines; run
+// with -race, it checks that a Policy is safe for concurrent use.
+func TestConcurrentDecide(t *testing.T) {
+	p := loadFile(t, "registry.ttl", LoadOptions{})[0]
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 200 {
+				req := registryReq
+				if (i+j)%2 == 0 {
+					req.RecipientCountry = "US"
+				}
+				if d := p.Decide(context.Background(), &req, nil); d.Permitted() == (req.RecipientCountry == "US") {
+					t.Errorf("Decide from %s = %s", req.RecipientCountry, d.Effect)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
