@@ -7,7 +7,8 @@ FUZZTIME  ?= 15s
 # Every parser of untrusted input, as package:target.
 FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord \
-             catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests
+             catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
+             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle
 
 .PHONY: all build run test vet fuzz shacl bench-rdf clean
 

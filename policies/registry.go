@@ -373,10 +373,6 @@ func ValidSubject(s Subject) bool {
 	return true
 }
 
-func isCountry(s string) bool {
-	return len(s) == 2 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z'
-}
-
 func basesList() string {
 	var b []string
 	for _, x := range MandateBases() {

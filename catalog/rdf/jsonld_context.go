@@ -35,6 +35,20 @@ func shippedContexts() []shippedContext {
 			"https://semiceu.github.io/DCAT-AP/releases/3.0.0/html/examples/context.jsonld",
 			"https://semiceu.github.io/DCAT-AP/releases/3.0.1/html/examples/context.jsonld",
 		},
+	}, {
+		// The ODRL 2.2 context. The Dataspace Protocol context below imports
+		// an ODRL context from an address nothing is published at; it gets
+		// this one.
+		file: "odrl-2.2.jsonld",
+		iris: []string{
+			"http://www.w3.org/ns/odrl.jsonld",
+			"https://www.w3.org/ns/odrl.jsonld",
+			"http://www.w3.org/dspace-odrl/odrl.jsonld",
+		},
+	}, {
+		// The Dataspace Protocol 2024/1 context.
+		file: "dspace-2024-1.jsonld",
+		iris: []string{"https://w3id.org/dspace/2024/1/context.json"},
 	}}
 }
 
