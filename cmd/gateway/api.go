@@ -40,8 +40,9 @@ type server struct {
 	index    *search.Index // nil: GET /api/v1/datasets lists from the store, by id
 	past     *pastIndexes  // the catalogue at past times, for coverage
 	rules    *lifeevent.Rules
-	registry *registryAPI // consents and mandates; nil: off (no subject key)
-	patterns []string     // every route routes registered, for the OpenAPI test
+	policies gatewayPolicies // the configured policies
+	registry *registryAPI    // consents and mandates; nil: off (no subject key)
+	patterns []string        // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger

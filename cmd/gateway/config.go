@@ -52,6 +52,13 @@ type PoliciesConfig struct {
 	SubjectKeyFile string `yaml:"subject_key_file"`
 	// DB is the registry's SQLite file; "" is the catalogue's (db).
 	DB string `yaml:"db"`
+	// Defaults are files of ODRL policies (Turtle or JSON-LD) that govern
+	// every target they do not restrict to others: the gateway's own rules.
+	Defaults []string `yaml:"defaults"`
+	// Files are files of ODRL policies set locally for catalogue records:
+	// those a record names by odrl:hasPolicy, or that name it by
+	// odrl:target, beside those its source described inline.
+	Files []string `yaml:"files"`
 	// demoKey: serve --demo makes a key in memory when none is configured.
 	demoKey bool
 }

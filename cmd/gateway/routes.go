@@ -18,6 +18,7 @@ func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	handle("GET /api/v1/datasets", s.listDatasets)
 	handle("GET /api/v1/datasets/{id}", s.getDataset)
 	handle("GET /api/v1/datasets/{id}/history", s.datasetHistory)
+	handle("POST /api/v1/policies/evaluate", s.evaluatePolicies)
 	handle("GET /api/v1/quality", s.quality)
 	handle("GET /api/v1/coverage", s.coverage)
 	handle("GET /api/v1/coverage/history", s.coverageHistory)

@@ -141,6 +141,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	}
 	api := newServer(store, logger, reg)
 	api.registry = policyAPI
+	if api.policies, err = loadGatewayPolicies(cfg.Policies); err != nil {
+		return err
+	}
 	api.publicURL = cfg.PublicURL
 	api.index = idx
 	api.rules = lifeEvents
