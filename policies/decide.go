@@ -307,6 +307,17 @@ func (s *Set) Decide(ctx context.Context, req *Request, facts Facts) Decision {
 				continue
 			}
 			v := e.node(r.cond)
+			if v == yes && e.req.Representative != "" && e.askMandate() != yes {
+				// Whoever acts for someone else needs a mandate for this
+				// use, whatever the policy says of mandates.
+				d.Policy, d.Rule = p.ref, RuleRef{Kind: r.kind, Index: r.index, UID: r.uid}
+				d.Reason = r.reason + ", but the request is made by a representative who holds no mandate of the data subject for it"
+				if e.mandate.Error != "" {
+					d.Reason = r.reason + ", but whether the representative holds a mandate cannot be checked: " + e.mandate.Error
+				}
+				e.fill(&d, act.short())
+				return d
+			}
 			if v == yes {
 				d.Effect, d.Reason = Permit, r.reason
 				d.Policy, d.Rule = p.ref, RuleRef{Kind: r.kind, Index: r.index, UID: r.uid}

@@ -214,6 +214,13 @@ func TestDecide(t *testing.T) {
 			facts: registry, want: Permit},
 		{name: "mandate missing", doc: atom("sb:mandate", "odrl:eq", "true"), req: with(base, func(r *Request) { r.Subject, r.Representative = kari, ola }),
 			facts: registry, want: Deny, reason: "the registry holds no mandate of the data subject for the representative"},
+		{name: "a representative needs a mandate whatever the policy", doc: atom("odrl:purpose", "odrl:eq", `"research"`),
+			req: with(base, func(r *Request) { r.Subject, r.Representative = kari, ola }), facts: registry, want: Deny,
+			reason: "representative who holds no mandate"},
+		{name: "a representative with a mandate, policy silent on mandates", doc: atom("odrl:purpose", "odrl:eq", `"research"`),
+			req: with(base, func(r *Request) { r.Subject, r.Representative = ola, kari }), facts: registry, want: Permit},
+		{name: "a representative, no registry", doc: atom("odrl:purpose", "odrl:eq", `"research"`),
+			req: with(base, func(r *Request) { r.Subject, r.Representative = ola, kari }), want: Deny, reason: "cannot be checked"},
 
 		// and, or, xone, andSequence
 		{name: "and", doc: logic("and", purposeIs("research"), countryIs("NO")), req: base, want: Permit},
