@@ -187,3 +187,36 @@ func without(m map[string]any, k string) map[string]any {
 	delete(m, k)
 	return m
 }
+
+// TestEvaluateHarvestedPolicy: a source that describes its policy in the
+// same document as the record; the gateway has no policy of its own, and
+// decides by the harvested one.
+func TestEvaluateHarvestedPolicy(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "samband.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	src, _ := filepath.Abs("testdata/policies/death-register-inline.ttl")
+	if rep, err := harvest.New(st, nil, nil, harvest.Options{}).Run(ctx, harvest.Config{Name: "no-register", Country: "NO", Kind: harvest.KindFile, URL: src}); err != nil || rep.Status != catalog.StatusComplete {
+		t.Fatalf("harvest = %+v, %v", rep, err)
+	}
+	s := newServer(st, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	srv := httptest.NewServer(s.routes(prometheus.NewRegistry()))
+	defer srv.Close()
+	req := map[string]any{
+		"target": "https://register.example.no/service/death-records", "purpose": "inheritance-settlement",
+		"legal_basis": "http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj", "life_event": "death-and-inheritance",
+		"recipient": map[string]any{"org": "0245437-2", "classes": []string{"public-authority"}, "country": "FI"},
+	}
+	var got evaluateResponse
+	if code, raw := post(t, srv.URL+"/api/v1/policies/evaluate", req, &got); code != 200 || got.Decision.Effect != policies.Permit ||
+		got.Decision.Policy.UID != "https://register.example.no/policy/estate" || len(got.Named) != 1 {
+		t.Fatalf("harvested policy: %d %s", code, raw)
+	}
+	req["recipient"] = map[string]any{"org": "x", "classes": []string{"public-authority"}, "country": "US"}
+	if code, raw := post(t, srv.URL+"/api/v1/policies/evaluate", req, &got); code != 200 || got.Decision.Effect != policies.Deny {
+		t.Errorf("outside the EEA: %d %s", code, raw)
+	}
+}
