@@ -1,0 +1,406 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// maxBatch is the most entries one commit takes.
+const maxBatch = 512
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("audit log closed")
+
+// ErrTampered is wrapped by the error Verify returns when the stored log
+// differs from what its entries and signatures say.
+var ErrTampered = errors.New("audit log does not verify")
+
+// ErrRange is returned for an index or size outside the log.
+var ErrRange = errors.New("out of range")
+
+// Log is an append-only, tamper-evident log in a SQLite file. Its methods
+// may be called from many goroutines at once.
+type Log struct {
+	path     string
+	wdb      *sql.DB // one connection: the writer's
+	rdb      *sql.DB // readers, query only
+	signer   note.Signer
+	verifier note.Verifier
+
+	reqs      chan appendReq
+	closing   chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	size     int64 // entries committed
+	cpSize   int64 // size of the latest stored checkpoint
+	cpSigned []byte
+	cpMu     sync.Mutex // serialises Checkpoint
+}
+
+type appendReq struct {
+	data  []byte
+	hash  tlog.Hash
+	reply chan appendResult
+}
+
+type appendResult struct {
+	index int64
+	err   error
+}
+
+// Open opens the log in the SQLite file at path, creating it if need be.
+// Checkpoints are signed by signer and checked by verifier, which must be
+// the same key. A file whose audit schema is newer than this program knows
+// is refused. Close releases it.
+func Open(ctx context.Context, path string, signer note.Signer, verifier note.Verifier) (*Log, error) {
+	if path == "" {
+		return nil, errors.New("open audit log: empty path")
+	}
+	if signer == nil || verifier == nil {
+		return nil, errors.New("open audit log: a signer and a verifier are needed")
+	}
+	if signer.Name() != verifier.Name() || signer.KeyHash() != verifier.KeyHash() {
+		return nil, fmt.Errorf("open audit log: signer %s+%08x and verifier %s+%08x are not one key",
+			signer.Name(), signer.KeyHash(), verifier.Name(), verifier.KeyHash())
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	l := &Log{
+		path:     path,
+		signer:   signer,
+		verifier: verifier,
+		reqs:     make(chan appendReq),
+		closing:  make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	var err error
+	fail := func(err error) (*Log, error) {
+		if l.wdb != nil {
+			l.wdb.Close()
+		}
+		if l.rdb != nil {
+			l.rdb.Close()
+		}
+		return nil, fmt.Errorf("open audit log %s: %w", path, err)
+	}
+	if l.wdb, err = sql.Open("sqlite", dsn); err != nil {
+		return fail(err)
+	}
+	l.wdb.SetMaxOpenConns(1)
+	l.wdb.SetMaxIdleConns(1)
+	l.wdb.SetConnMaxLifetime(0)
+	l.wdb.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, l.wdb); err != nil {
+		return fail(err)
+	}
+	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+		return fail(err)
+	}
+	var n sql.NullInt64
+	if err := l.wdb.QueryRowContext(ctx, `SELECT MAX("index") FROM audit_entries`).Scan(&n); err != nil {
+		return fail(err)
+	}
+	if n.Valid {
+		l.size = n.Int64 + 1
+	}
+	var cp []byte
+	err = l.wdb.QueryRowContext(ctx, `SELECT size, text FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&l.cpSize, &cp)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fail(err)
+	}
+	l.cpSigned = cp
+	go l.write()
+	return l, nil
+}
+
+// Close stops the writer, waits for the batch in flight, and closes the
+// file. Appends after Close return ErrClosed.
+func (l *Log) Close() error {
+	l.closeOnce.Do(func() { close(l.closing) })
+	<-l.done
+	return errors.Join(l.wdb.Close(), l.rdb.Close())
+}
+
+// Append adds e to the log and returns its index once it is committed to
+// disk. If ctx ends before the writer takes the entry, nothing is appended
+// and ctx's error is returned; once taken, Append waits for the commit, so
+// a returned index is always durable and an error always means the entry
+// is not in the log.
+func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
+	data, err := e.MarshalBinary()
+	if err != nil {
+		return 0, fmt.Errorf("append to audit log: %w", err)
+	}
+	req := appendReq{data: data, hash: tlog.RecordHash(data), reply: make(chan appendResult, 1)}
+	select {
+	case l.reqs <- req:
+	case <-ctx.Done():
+		return 0, fmt.Errorf("append to audit log: %w", ctx.Err())
+	case <-l.closing:
+		return 0, ErrClosed
+	}
+	r := <-req.reply
+	if r.err != nil {
+		return 0, fmt.Errorf("append to audit log: %w", r.err)
+	}
+	return r.index, nil
+}
+
+// write is the single writer: it takes every request waiting, commits them
+// in one transaction, then answers each.
+func (l *Log) write() {
+	defer close(l.done)
+	batch := make([]appendReq, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-l.reqs:
+			batch = append(batch, r)
+		case <-l.closing:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-l.reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		l.mu.Lock()
+		first := l.size
+		l.mu.Unlock()
+		err := l.commit(first, batch)
+		if err == nil {
+			l.mu.Lock()
+			l.size = first + int64(len(batch))
+			l.mu.Unlock()
+		}
+		for i, r := range batch {
+			if err != nil {
+				r.reply <- appendResult{err: err}
+			} else {
+				r.reply <- appendResult{index: first + int64(i)}
+			}
+		}
+	}
+}
+
+// commit writes batch as the entries first, first+1, ... and their stored
+// hashes in one transaction.
+func (l *Log) commit(first int64, batch []appendReq) error {
+	ctx := context.Background() // one caller's ctx must not cancel its batch-mates' commit
+	tx, err := l.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insEntry.Close()
+	insHash, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insHash.Close()
+	getHash, err := tx.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
+	if err != nil {
+		return err
+	}
+	defer getHash.Close()
+	r := stmtHashReader{ctx: ctx, stmt: getHash}
+	for i, req := range batch {
+		n := first + int64(i)
+		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
+			return err
+		}
+		hashes, err := tlog.StoredHashesForRecordHash(n, req.hash, r)
+		if err != nil {
+			return err
+		}
+		at := tlog.StoredHashIndex(0, n)
+		for j, h := range hashes {
+			if _, err := insHash.ExecContext(ctx, at+int64(j), h[:]); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// stmtHashReader reads stored hashes one by one with a prepared statement.
+type stmtHashReader struct {
+	ctx  context.Context
+	stmt *sql.Stmt
+}
+
+func (r stmtHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		var b []byte
+		if err := r.stmt.QueryRowContext(r.ctx, x).Scan(&b); err != nil {
+			return nil, fmt.Errorf("read stored hash %d: %w", x, err)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d: %d bytes, want %d", x, len(b), tlog.HashSize)
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+// Size returns the number of entries committed.
+func (l *Log) Size() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.size
+}
+
+// Entry returns the entry at index.
+func (l *Log) Entry(ctx context.Context, index int64) (Entry, error) {
+	if index < 0 || index >= l.Size() {
+		return Entry{}, fmt.Errorf("audit entry %d: %w", index, ErrRange)
+	}
+	var data []byte
+	if err := l.rdb.QueryRowContext(ctx, `SELECT data FROM audit_entries WHERE "index" = ?`, index).Scan(&data); err != nil {
+		return Entry{}, fmt.Errorf("audit entry %d: %w", index, err)
+	}
+	var e Entry
+	if err := e.UnmarshalBinary(data); err != nil {
+		return Entry{}, fmt.Errorf("audit entry %d: %w", index, err)
+	}
+	return e, nil
+}
+
+// readHashes runs f with a HashReader over the stored hashes, in one read
+// transaction.
+func (l *Log) readHashes(ctx context.Context, f func(tlog.HashReader) error) error {
+	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	return f(stmtHashReader{ctx: ctx, stmt: stmt})
+}
+
+// InclusionProof proves that the entry at index is in the tree of the
+// first size entries; check it with tlog.CheckRecord against a checkpoint
+// of that size.
+func (l *Log) InclusionProof(ctx context.Context, index, size int64) (tlog.RecordProof, error) {
+	if index < 0 || index >= size || size > l.Size() {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, ErrRange)
+	}
+	var p tlog.RecordProof
+	err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
+		p, err = tlog.ProveRecord(size, index, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
+	}
+	return p, nil
+}
+
+// ConsistencyProof proves that the tree of the first oldSize entries is a
+// prefix of the tree of the first newSize; check it with tlog.CheckTree.
+func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
+	if oldSize < 1 || oldSize > newSize || newSize > l.Size() {
+		return nil, fmt.Errorf("consistency proof of %d in %d: %w", oldSize, newSize, ErrRange)
+	}
+	var p tlog.TreeProof
+	err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
+		p, err = tlog.ProveTree(newSize, oldSize, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consistency proof of %d in %d: %w", oldSize, newSize, err)
+	}
+	return p, nil
+}
+
+// Checkpoint signs the tree of every entry committed so far as a note
+// (tlog.FormatTree), stores it, and returns it with its size. If nothing
+// was appended since the last checkpoint, that one is returned.
+func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err error) {
+	l.cpMu.Lock()
+	defer l.cpMu.Unlock()
+	size = l.Size()
+	l.mu.Lock()
+	if l.cpSigned != nil && l.cpSize == size {
+		signed = l.cpSigned
+		l.mu.Unlock()
+		return signed, size, nil
+	}
+	l.mu.Unlock()
+	var h tlog.Hash
+	if err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
+		h, err = tlog.TreeHash(size, r)
+		return err
+	}); err != nil {
+		return nil, 0, fmt.Errorf("audit checkpoint at %d: %w", size, err)
+	}
+	signed, err = note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: size, Hash: h}))}, l.signer)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit checkpoint at %d: %w", size, err)
+	}
+	if _, err := l.wdb.ExecContext(ctx, `INSERT INTO audit_checkpoints(size, text) VALUES (?, ?)
+		ON CONFLICT(size) DO UPDATE SET text = excluded.text`, size, signed); err != nil {
+		return nil, 0, fmt.Errorf("audit checkpoint at %d: %w", size, err)
+	}
+	l.mu.Lock()
+	l.cpSize, l.cpSigned = size, signed
+	l.mu.Unlock()
+	return signed, size, nil
+}
+
+// Run signs a checkpoint every interval while the log grows, until ctx
+// ends (then it returns nil) or a checkpoint fails (then it returns that
+// error). The caller decides to run it with go.
+func (l *Log) Run(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		return fmt.Errorf("audit checkpoints: interval %v is not positive", every)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.closing:
+			return nil
+		case <-t.C:
+		}
+		l.mu.Lock()
+		grew := l.size > l.cpSize || (l.size > 0 && l.cpSigned == nil)
+		l.mu.Unlock()
+		if !grew {
+			continue
+		}
+		if _, _, err := l.Checkpoint(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
