@@ -1,0 +1,269 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+type testKeys struct {
+	signer   note.Signer
+	verifier note.Verifier
+}
+
+func newKeys(t testing.TB) testKeys {
+	t.Helper()
+	skey, vkey, err := GenerateKey("gateway.example.no")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testKeys{s, v}
+}
+
+func openTest(t testing.TB, path string, k testKeys) *Log {
+	t.Helper()
+	l, err := Open(context.Background(), path, k.signer, k.verifier)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// fill appends n entries from workers goroutines and returns their indices.
+func fill(t testing.TB, l *Log, n, workers int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var got []int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				x, err := l.Append(ctx, testEntry(i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				got = append(got, x)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("Append: %v", err)
+	}
+	return got
+}
+
+// openTree opens a signed checkpoint and returns its tree.
+func openTree(t *testing.T, signed []byte, k testKeys) tlog.Tree {
+	t.Helper()
+	msg, err := note.Open(signed, note.VerifierList(k.verifier))
+	if err != nil {
+		t.Fatalf("note.Open(checkpoint): %v", err)
+	}
+	tree, err := tlog.ParseTree([]byte(msg.Text))
+	if err != nil {
+		t.Fatalf("ParseTree: %v", err)
+	}
+	return tree
+}
+
+func TestAppendConcurrent(t *testing.T) {
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+	const n = 1000
+	got := fill(t, l, n, 8)
+	seen := make([]bool, n)
+	for _, x := range got {
+		if x < 0 || x >= n || seen[x] {
+			t.Fatalf("Append returned index %d twice or out of range", x)
+		}
+		seen[x] = true
+	}
+	if len(got) != n || l.Size() != n {
+		t.Fatalf("%d indices, Size() = %d, want %d", len(got), l.Size(), n)
+	}
+	if err := l.Verify(context.Background(), nil); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}
+
+func TestProofs(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), k)
+	fill(t, l, 37, 4)
+	old, oldSize, err := l.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, l, 100, 4)
+	cur, size, err := l.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldTree, tree := openTree(t, old, k), openTree(t, cur, k)
+	if oldTree.N != oldSize || tree.N != size || size != 137 {
+		t.Fatalf("checkpoint sizes %d, %d; want %d, 137", oldTree.N, tree.N, oldSize)
+	}
+	for _, i := range []int64{0, 1, 36, 64, 100, 136} {
+		e, err := l.Entry(ctx, i)
+		if err != nil {
+			t.Fatalf("Entry(%d): %v", i, err)
+		}
+		h, err := e.Hash()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := l.InclusionProof(ctx, i, size)
+		if err != nil {
+			t.Fatalf("InclusionProof(%d, %d): %v", i, size, err)
+		}
+		if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, h); err != nil {
+			t.Errorf("CheckRecord(entry %d): %v", i, err)
+		}
+		if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, tlog.RecordHash([]byte("other"))); err == nil {
+			t.Errorf("CheckRecord(entry %d) of another hash succeeded", i)
+		}
+	}
+	p, err := l.ConsistencyProof(ctx, oldSize, size)
+	if err != nil {
+		t.Fatalf("ConsistencyProof(%d, %d): %v", oldSize, size, err)
+	}
+	if err := tlog.CheckTree(p, tree.N, tree.Hash, oldTree.N, oldTree.Hash); err != nil {
+		t.Errorf("CheckTree: %v", err)
+	}
+	for _, r := range [][2]int64{{0, 10}, {5, 200}, {10, 5}} {
+		if _, err := l.ConsistencyProof(ctx, r[0], r[1]); !errors.Is(err, ErrRange) {
+			t.Errorf("ConsistencyProof(%d, %d) = %v, want ErrRange", r[0], r[1], err)
+		}
+	}
+	for _, r := range [][2]int64{{-1, 10}, {10, 10}, {5, 200}} {
+		if _, err := l.InclusionProof(ctx, r[0], r[1]); !errors.Is(err, ErrRange) {
+			t.Errorf("InclusionProof(%d, %d) = %v, want ErrRange", r[0], r[1], err)
+		}
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}
+
+func TestDurable(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l, err := Open(ctx, path, k.signer, k.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, l, 50, 5)
+	if _, _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, testEntry(1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close = %v, want ErrClosed", err)
+	}
+	l = openTest(t, path, k)
+	if l.Size() != 50 {
+		t.Fatalf("Size() after reopen = %d, want 50", l.Size())
+	}
+	e, err := l.Entry(ctx, 49)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.RequestID == "" || e.Subject != testSubject {
+		t.Errorf("Entry(49) = %+v", e)
+	}
+	if x, err := l.Append(ctx, testEntry(50)); err != nil || x != 50 {
+		t.Fatalf("Append after reopen = %d, %v; want 50", x, err)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}
+
+func TestVerifyFindsTampering(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		want string
+	}{
+		{"entry byte", "", "entry 123"},
+		{"inner hash", `UPDATE audit_hashes SET hash = zeroblob(32) WHERE "index" = 40`, "stored hash 40 (tree node above entry 21)"},
+		{"leaf hash", `UPDATE audit_hashes SET hash = zeroblob(32) WHERE "index" = 41`, "entry 22"},
+		{"deleted entry", `DELETE FROM audit_entries WHERE "index" = 7`, "entry"},
+		{"checkpoint text", `UPDATE audit_checkpoints SET text = CAST(replace(CAST(text AS TEXT), 'go.sum database tree', 'go.sum database treE') AS BLOB)`, "signature"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			k := newKeys(t)
+			path := filepath.Join(t.TempDir(), "audit.db")
+			l := openTest(t, path, k)
+			fill(t, l, 200, 4)
+			if _, _, err := l.Checkpoint(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Verify(ctx, nil); err != nil {
+				t.Fatalf("Verify before tampering: %v", err)
+			}
+			db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if tc.sql == "" {
+				flipByte(t, db, 123, 50)
+			} else {
+				res, err := db.Exec(tc.sql)
+				if err != nil {
+					t.Fatalf("tamper: %v", err)
+				}
+				if n, _ := res.RowsAffected(); n != 1 {
+					t.Fatalf("tamper changed %d rows, want 1", n)
+				}
+			}
+			err = l.Verify(ctx, nil)
+			t.Logf("Verify: %v", err)
+			if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Verify after tampering = %v, want ErrTampered naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// flipByte changes one bit of byte at of entry index, through db.
+func flipByte(t *testing.T, db *sql.DB, index int64, at int) {
+	t.Helper()
+	var data []byte
+	if err := db.QueryRow(`SELECT data FROM audit_entries WHERE "index" = ?`, index).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	data[at] ^= 1
+	if _, err := db.Exec(`UPDATE audit_entries SET data = ? WHERE "index" = ?`, data, index); err != nil {
+		t.Fatal(err)
+	}
+}
