@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -247,7 +248,6 @@ func TestVerifyFindsTampering(t *testing.T) {
 				}
 			}
 			err = l.Verify(ctx, nil)
-			t.Logf("Verify: %v", err)
 			if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Verify after tampering = %v, want ErrTampered naming %q", err, tc.want)
 			}
@@ -266,4 +266,105 @@ func flipByte(t *testing.T, db *sql.DB, index int64, at int) {
 	if _, err := db.Exec(`UPDATE audit_entries SET data = ? WHERE "index" = ?`, data, index); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestRunSignsWhileGrowing(t *testing.T) {
+	k := newKeys(t)
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), k)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx, time.Millisecond) }()
+	fill(t, l, 20, 2)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		cp := l.cpSize
+		l.mu.Unlock()
+		if cp == 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint at size 20 from Run; latest at %d", cp)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	var calls []int64
+	if err := l.Verify(context.Background(), func(n int64) { calls = append(calls, n) }); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if len(calls) == 0 || calls[len(calls)-1] != 20 {
+		t.Errorf("Verify progress calls %v, want ending at 20", calls)
+	}
+}
+
+func TestOpenRefuses(t *testing.T) {
+	ctx := context.Background()
+	k, other := newKeys(t), newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	if _, err := Open(ctx, path, k.signer, other.verifier); err == nil {
+		t.Error("Open with a verifier of another key succeeded")
+	}
+	if _, err := Open(ctx, "", k.signer, k.verifier); err == nil {
+		t.Error("Open of an empty path succeeded")
+	}
+	l, err := Open(ctx, path, k.signer, k.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO audit_migrations(version) VALUES (99)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, path, k.signer, k.verifier); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema = %v, want refusal", err)
+	}
+}
+
+func TestAppendInvalidEntry(t *testing.T) {
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+	e := testEntry(1)
+	e.Subject = "19056512345"
+	if _, err := l.Append(context.Background(), e); !errors.Is(err, ErrInvalidEntry) {
+		t.Errorf("Append of a raw identifier = %v, want ErrInvalidEntry", err)
+	}
+	if l.Size() != 0 {
+		t.Errorf("Size() = %d, want 0", l.Size())
+	}
+}
+
+func BenchmarkAppendParallel(b *testing.B) {
+	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
+	ctx := context.Background()
+	b.SetParallelism(8) // 8 × GOMAXPROCS callers, as under load
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		e := testEntry(3)
+		for pb.Next() {
+			if _, err := l.Append(ctx, e); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
+func BenchmarkAppendSerial(b *testing.B) {
+	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
+	ctx := context.Background()
+	e := testEntry(3)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := l.Append(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
