@@ -136,8 +136,9 @@ func (l *Log) Close() error {
 // Append adds e to the log and returns its index once it is committed to
 // disk. If ctx ends before the writer takes the entry, nothing is appended
 // and ctx's error is returned; once taken, Append waits for the commit, so
-// a returned index is always durable and an error always means the entry
-// is not in the log.
+// a returned index is always durable. An error means the entry is not in
+// the log, but for one case the error then names: SQLite reported a failed
+// commit whose entries did reach the file.
 func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 	data, err := e.MarshalBinary()
 	if err != nil {
@@ -184,11 +185,22 @@ func (l *Log) write() {
 		first := l.size
 		l.mu.Unlock()
 		err := l.commit(first, batch)
-		if err == nil {
-			l.mu.Lock()
-			l.size = first + int64(len(batch))
-			l.mu.Unlock()
+		size := first + int64(len(batch))
+		if err != nil {
+			// The commit may have failed after the data reached the
+			// file; the next batch starts after what is there.
+			size = first
+			var last sql.NullInt64
+			if qerr := l.wdb.QueryRowContext(context.Background(), `SELECT MAX("index") FROM audit_entries`).Scan(&last); qerr == nil && last.Valid {
+				size = last.Int64 + 1
+			}
+			if size != first {
+				err = fmt.Errorf("commit reported %w, yet entries up to %d are in the file", err, size-1)
+			}
 		}
+		l.mu.Lock()
+		l.size = size
+		l.mu.Unlock()
 		for i, r := range batch {
 			if err != nil {
 				r.reply <- appendResult{err: err}
@@ -391,7 +403,7 @@ func (l *Log) Run(ctx context.Context, every time.Duration) error {
 		case <-t.C:
 		}
 		l.mu.Lock()
-		grew := l.size > l.cpSize || (l.size > 0 && l.cpSigned == nil)
+		grew := l.size > l.cpSize
 		l.mu.Unlock()
 		if !grew {
 			continue
