@@ -32,6 +32,7 @@ func commands() []command {
 		{"linkcheck", "check once whether the records' links answer, and re-score them", runLinkcheck},
 		{"consent", "grant, rescind and list data subjects' consents: consent grant|rescind|list", runConsent},
 		{"mandate", "grant, revoke and list mandates (powers of attorney): mandate grant|revoke|list", runMandate},
+		{"audit", "audit log keys and verification: audit keygen|verify", runAudit},
 		{"rdf", "read RDF documents: rdf stat FILE|URL", runRDF},
 		{"version", "print the version of this binary", runVersion},
 	}
