@@ -6,11 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"samband/catalog"
+	"samband/internal/sqlmigrate"
 )
 
 var _ catalog.Store = (*Store)(nil)
@@ -334,65 +331,14 @@ func (s *Store) nextSeq() int64 {
 // migrate applies, in one transaction, every embedded migration the file
 // lacks.
 func migrate(ctx context.Context, c *sql.Conn) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlmigrate.FromFS(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var ms []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its version number", base)
-		}
-		ms = append(ms, migration{v, base})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	known := 0
-	if len(ms) > 0 {
-		known = ms[len(ms)-1].version
-	}
-
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	err = func() error {
-		if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY,
-			name    TEXT NOT NULL,
-			applied INTEGER NOT NULL)`); err != nil {
-			return err
-		}
-		var have int
-		if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&have); err != nil {
-			return err
-		}
-		if have > known {
-			return fmt.Errorf("the file's schema is version %d, newer than this program knows (%d): use a newer Samband", have, known)
-		}
-		for _, m := range ms {
-			if m.version <= have {
-				continue
-			}
-			body, err := migrations.ReadFile("migrations/" + m.name)
-			if err != nil {
-				return err
-			}
-			if _, err := c.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("apply %s: %w", m.name, err)
-			}
-			if _, err := c.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
-				m.version, m.name, time.Now().UnixNano()); err != nil {
-				return fmt.Errorf("apply %s: %w", m.name, err)
-			}
-		}
-		return nil
-	}()
-	if err != nil {
+	if err := sqlmigrate.Apply(ctx, c, "schema_migrations", "the file's schema", ms); err != nil {
 		c.ExecContext(ctx, "ROLLBACK")
 		return fmt.Errorf("migrate: %w", err)
 	}

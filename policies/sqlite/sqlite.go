@@ -9,16 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
+	"samband/internal/sqlmigrate"
 	"samband/policies"
 )
 
@@ -249,61 +247,17 @@ func scanEvents(rows *sql.Rows) ([]event, error) {
 // migrate applies, in one transaction, every embedded migration the file
 // lacks.
 func migrate(ctx context.Context, db *sql.DB) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlmigrate.FromFS(migrations, "migrations")
 	if err != nil {
 		return err
-	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var ms []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its version number", base)
-		}
-		ms = append(ms, migration{v, base})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	known := 0
-	if len(ms) > 0 {
-		known = ms[len(ms)-1].version
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS policies_migrations (
-		version INTEGER PRIMARY KEY,
-		name    TEXT NOT NULL,
-		applied INTEGER NOT NULL)`); err != nil {
+	if err := sqlmigrate.Apply(ctx, tx, "policies_migrations", "the file's registry schema", ms); err != nil {
 		return fmt.Errorf("migrate: %w", err)
-	}
-	var have int
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM policies_migrations").Scan(&have); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if have > known {
-		return fmt.Errorf("migrate: the file's registry schema is version %d, newer than this program knows (%d): use a newer Samband", have, known)
-	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
-		body, err := migrations.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO policies_migrations (version, name, applied) VALUES (?, ?, ?)",
-			m.version, m.name, time.Now().UnixNano()); err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
