@@ -46,26 +46,14 @@ type dimensionMean struct {
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
-// aggregateParams reads the search (q, lang and the filters) that narrows
-// an aggregate, refusing parameters other than those and allowed.
+// aggregateParams reads the search (q, lang and the filters, as
+// filterParams reads them for /api/v1/datasets) that narrows an aggregate,
+// refusing parameters other than those and allowed.
 func aggregateParams(r *http.Request, allowed ...string) (search.Query, error) {
 	v := r.URL.Query()
-	q := search.Query{Text: v.Get("q"), Lang: v.Get("lang")}
-	for k, vals := range v {
-		switch {
-		case k == "q" || k == "lang" || slices.Contains(allowed, k):
-		case slices.Contains(search.FacetNames, k):
-			for _, raw := range vals {
-				for _, val := range strings.Split(raw, ",") {
-					if val = strings.TrimSpace(val); val != "" {
-						if q.Filters == nil {
-							q.Filters = map[string][]string{}
-						}
-						q.Filters[k] = append(q.Filters[k], val)
-					}
-				}
-			}
-		default:
+	q := search.Query{Text: v.Get("q"), Lang: v.Get("lang"), Filters: filterParams(v)}
+	for k := range v {
+		if k != "q" && k != "lang" && !slices.Contains(allowed, k) && !slices.Contains(search.FacetNames, k) {
 			return q, badRequest("unknown parameter %s; the parameters are %s, q, lang and the filters %s",
 				k, strings.Join(allowed, ", "), strings.Join(search.FacetNames, ", "))
 		}

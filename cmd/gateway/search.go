@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -47,6 +48,30 @@ type searchPage struct {
 	Seq int64 `json:"seq"`
 }
 
+// filterParams reads the filters of a search from query parameters named
+// for the facets: each repeated, or comma-separated but for publisher
+// (an IRI may hold commas). Nil when there are none.
+func filterParams(v url.Values) map[string][]string {
+	var out map[string][]string
+	for _, name := range search.FacetNames {
+		for _, raw := range v[name] {
+			vals := []string{raw}
+			if listFilters[name] {
+				vals = strings.Split(raw, ",")
+			}
+			for _, val := range vals {
+				if val = strings.TrimSpace(val); val != "" {
+					if out == nil {
+						out = map[string][]string{}
+					}
+					out[name] = append(out[name], val)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // parseSearch reads a search.Query from the request's parameters, refusing
 // any it does not know.
 func parseSearch(r *http.Request) (search.Query, error) {
@@ -80,22 +105,7 @@ func parseSearch(r *http.Request) (search.Query, error) {
 		}
 		q.NoFacets = !with
 	}
-	for _, name := range search.FacetNames {
-		for _, raw := range v[name] {
-			vals := []string{raw}
-			if listFilters[name] {
-				vals = strings.Split(raw, ",")
-			}
-			for _, val := range vals {
-				if val = strings.TrimSpace(val); val != "" {
-					if q.Filters == nil {
-						q.Filters = map[string][]string{}
-					}
-					q.Filters[name] = append(q.Filters[name], val)
-				}
-			}
-		}
-	}
+	q.Filters = filterParams(v)
 	if err := q.Validate(); err != nil {
 		return q, badRequest("%s", strings.TrimPrefix(err.Error(), search.ErrQuery.Error()+": "))
 	}
