@@ -28,29 +28,38 @@ func Follow(ctx context.Context, idx *Index, changes Changes, every time.Duratio
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		for {
-			after := idx.LastSeq()
-			recs, err := changes(ctx, after, followBatch)
+		if err := CatchUp(ctx, idx, changes, nil); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if err != nil {
-				return fmt.Errorf("follow changes after %d: %w", after, err)
-			}
-			if err := idx.Apply(ctx, recs); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				return fmt.Errorf("follow changes after %d: %w", after, err)
-			}
-			if len(recs) < followBatch {
-				break
-			}
+			return err
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// CatchUp applies every change after idx.LastSeq(), followBatch at a time,
+// until changes has none left, calling progress (when not nil) after each
+// batch with the sequence number reached and the batch's size.
+func CatchUp(ctx context.Context, idx *Index, changes Changes, progress func(seq int64, n int)) error {
+	for {
+		after := idx.LastSeq()
+		recs, err := changes(ctx, after, followBatch)
+		if err != nil {
+			return fmt.Errorf("follow changes after %d: %w", after, err)
+		}
+		if err := idx.Apply(ctx, recs); err != nil {
+			return fmt.Errorf("follow changes after %d: %w", after, err)
+		}
+		if progress != nil && len(recs) > 0 {
+			progress(idx.LastSeq(), len(recs))
+		}
+		if len(recs) < followBatch {
+			return nil
 		}
 	}
 }

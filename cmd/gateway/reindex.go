@@ -68,7 +68,7 @@ func runReindex(ctx context.Context, e env, args []string) error {
 	idx := search.New(indexOptions(rules))
 	tty := isTerminal(e.stderr)
 	n, last := 0, time.Now()
-	err = catchUp(ctx, idx, store.Changes, func(seq int64, batch int) {
+	err = search.CatchUp(ctx, idx, store.Changes, func(seq int64, batch int) {
 		n += batch
 		if tty && time.Since(last) >= 250*time.Millisecond {
 			last = time.Now()

@@ -204,7 +204,7 @@ func followChanges(ctx context.Context, idx *search.Index, store *sqlite.Store, 
 	}
 	<-done
 	// The last changes, written after the last poll.
-	if err := catchUp(context.Background(), idx, store.Changes, nil); err != nil {
+	if err := search.CatchUp(context.Background(), idx, store.Changes, nil); err != nil {
 		logger.Error("search index follow", "err", err, "seq", idx.LastSeq())
 	}
 	if err := idx.Save(); err != nil {
@@ -212,26 +212,6 @@ func followChanges(ctx context.Context, idx *search.Index, store *sqlite.Store, 
 		return
 	}
 	logger.Info("search index saved", "path", idx.Path(), "seq", idx.LastSeq(), "records", idx.Count())
-}
-
-// catchUp applies every change after the index's last, calling progress
-// (when not nil) after each batch with the sequence number reached.
-func catchUp(ctx context.Context, idx *search.Index, changes search.Changes, progress func(seq int64, n int)) error {
-	for {
-		recs, err := changes(ctx, idx.LastSeq(), 1000)
-		if err != nil {
-			return err
-		}
-		if len(recs) == 0 {
-			return nil
-		}
-		if err := idx.Apply(ctx, recs); err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(idx.LastSeq(), len(recs))
-		}
-	}
 }
 
 // indexOptions are the search index's options for the life-event rules.

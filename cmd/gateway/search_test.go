@@ -28,7 +28,7 @@ func searchServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	st, _ := feedServer(t)
 	idx := search.New(indexOptions(lifeevent.Default()))
-	if err := catchUp(context.Background(), idx, st.Changes, nil); err != nil {
+	if err := search.CatchUp(context.Background(), idx, st.Changes, nil); err != nil {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
@@ -301,7 +301,7 @@ func TestCoverageAPI(t *testing.T) {
 		if err != nil || rep.Status != catalog.StatusComplete {
 			t.Fatalf("harvest %s = %+v, %v", file, rep, err)
 		}
-		if err := catchUp(ctx, idx, st.Changes, nil); err != nil {
+		if err := search.CatchUp(ctx, idx, st.Changes, nil); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(5 * time.Millisecond)
