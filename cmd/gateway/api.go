@@ -42,6 +42,7 @@ type server struct {
 	rules    *lifeevent.Rules
 	policies gatewayPolicies // the configured policies
 	registry *registryAPI    // consents and mandates; nil: off (no subject key)
+	exchange *exchangeSide   // the exchange's broker and trust; nil: off
 	patterns []string        // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string

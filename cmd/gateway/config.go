@@ -39,6 +39,7 @@ type Config struct {
 	Search     SearchConfig    `yaml:"search"`
 	LinkCheck  LinkCheckConfig `yaml:"linkcheck"`
 	Policies   PoliciesConfig  `yaml:"policies"`
+	Exchange   ExchangeConfig  `yaml:"exchange"`
 	Sources    []SourceConfig  `yaml:"sources"`
 }
 
@@ -275,6 +276,7 @@ func (c *Config) check() error {
 			problems = append(problems, fmt.Sprintf("%s.country: %q is not an ISO 3166-1 alpha-2 code such as NO", where, s.Country))
 		}
 	}
+	problems = append(problems, c.Exchange.check()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}

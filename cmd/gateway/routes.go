@@ -35,6 +35,8 @@ func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	handle("POST /api/v1/mandates/query", s.queryMandates)
 	handle("GET /api/v1/mandates/{id}", s.getMandate)
 	handle("POST /api/v1/mandates/{id}/revoke", s.revokeMandate)
+	handle("GET /api/v1/exchange/keys", s.exchangeKeys)
+	handle("GET /api/v1/exchange/parties", s.exchangeParties)
 	handle("GET /api/v1/openapi.json", s.openAPI)
 	handle("GET /catalog", s.catalogFeed)
 	handle("GET /catalog/datasets/{id}", s.datasetFeed)

@@ -33,6 +33,8 @@ func commands() []command {
 		{"consent", "grant, rescind and list data subjects' consents: consent grant|rescind|list", runConsent},
 		{"mandate", "grant, revoke and list mandates (powers of attorney): mandate grant|revoke|list", runMandate},
 		{"audit", "audit log keys and verification: audit keygen|verify", runAudit},
+		{"keys", "signing keys of authorities and gateways: keys generate|set", runKeys},
+		{"exchange", "sign and send a request as an authority: exchange send", runExchange},
 		{"rdf", "read RDF documents: rdf stat FILE|URL", runRDF},
 		{"version", "print the version of this binary", runVersion},
 	}

@@ -1,0 +1,674 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"samband/exchange/audit"
+	"samband/exchange/trust"
+	"samband/internal/netguard"
+	"samband/policies"
+)
+
+// Decider decides whether svc may be used as req describes: the policies
+// of the service's catalogue record and the gateway's defaults, with the
+// consent and mandate registry. An error means no decision could be made
+// (the record is not in the catalogue, say); it wraps ErrUnknownService
+// when the service is not what the catalogue describes.
+type Decider interface {
+	Decide(ctx context.Context, svc *Service, req *policies.Request) (policies.Decision, error)
+}
+
+// Options configure a Broker. Self, Key, Trust, Decider, SubjectKey and
+// Log are required.
+type Options struct {
+	// Self is this gateway as the other parties know it; its Country
+	// decides which requests it provides for and which it forwards.
+	Self trust.Party
+	// Key is this gateway's private signing key (Ed25519 or P-256, with a
+	// kid its peers find in its published set): it signs receipts,
+	// countersignatures and the requests it forwards.
+	Key jwk.Key
+	// Trust holds the authorities and peer gateways and their keys.
+	Trust *trust.Registry
+	// Services are the services this gateway provides.
+	Services []*Service
+	// Decider decides on every request for a service of this gateway.
+	Decider Decider
+	// SubjectKey hashes data subjects' numbers for the decision and the log.
+	SubjectKey policies.SubjectKey
+	// Log is the audit log every decision is appended to before its
+	// answer leaves.
+	Log *audit.Log
+	// Classes are the recipient classes of requesters beyond
+	// "public-authority", which every party of the exchange is.
+	Classes map[string][]string
+	// Window is how old a request may be (its Samband-Time) and how long
+	// its id is remembered against replay; default 5 minutes. Skew is how
+	// far in the future its time may be; default 30 seconds.
+	Window, Skew time.Duration
+	// Limits bound what a request may carry.
+	Limits Limits
+	// MaxResponse bounds a service's or peer's answer; default 16 MiB.
+	MaxResponse int64
+	// UpstreamTimeout bounds one forwarded request; default 30 seconds.
+	UpstreamTimeout time.Duration
+	// PeersAllowPrivate lets the gateway reach peer gateways on loopback
+	// or private addresses (a demo on one machine, a private network).
+	PeersAllowPrivate bool
+	// Transport, when set, is the base of the upstream transports (its
+	// dialer is replaced by the address guard's); for tuning.
+	Transport *http.Transport
+	Logger    *slog.Logger
+	Metrics   *Metrics
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Broker is the exchange's HTTP handler, mounted at /exchange/v1/. For a
+// service of its own country it checks, decides, forwards to the service,
+// signs a receipt and logs; for another country's it checks and forwards
+// to that country's gateway, verifies its receipt, countersigns and logs.
+type Broker struct {
+	o        Options
+	services map[string]*Service
+	replay   *ReplayGuard
+	private  *http.Client // to services configured for private addresses
+	public   *http.Client // to every other service
+	peers    *http.Client // to peer gateways
+	logger   *slog.Logger
+	m        *Metrics
+}
+
+// NewBroker checks o and returns the broker.
+func NewBroker(o Options) (*Broker, error) {
+	switch {
+	case o.Self.ID == "" || o.Self.Country == "":
+		return nil, errors.New("exchange: the gateway's own party (id, country) is needed")
+	case o.Key == nil:
+		return nil, errors.New("exchange: the gateway's signing key is needed")
+	case o.Trust == nil || o.Decider == nil || o.Log == nil:
+		return nil, errors.New("exchange: trust registry, decider and audit log are needed")
+	case len(o.SubjectKey) < 32:
+		return nil, errors.New("exchange: the subject key (32 bytes or more) is needed")
+	}
+	if _, err := trust.KeyAlgorithm(o.Key); err != nil {
+		return nil, fmt.Errorf("exchange: signing key: %w", err)
+	}
+	if o.Window <= 0 {
+		o.Window = 5 * time.Minute
+	}
+	if o.Skew <= 0 {
+		o.Skew = 30 * time.Second
+	}
+	if o.MaxResponse <= 0 {
+		o.MaxResponse = 16 << 20
+	}
+	if o.UpstreamTimeout <= 0 {
+		o.UpstreamTimeout = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
+	b := &Broker{
+		o:        o,
+		services: make(map[string]*Service, len(o.Services)),
+		replay:   NewReplayGuard(o.Window + o.Skew),
+		logger:   o.Logger.With("component", "exchange"),
+		m:        o.Metrics,
+	}
+	for _, s := range o.Services {
+		if s.Country != o.Self.Country {
+			return nil, fmt.Errorf("exchange: service %s is not of this gateway's country %s", s.ID, o.Self.Country)
+		}
+		if _, dup := b.services[s.ID]; dup {
+			return nil, fmt.Errorf("exchange: service %s configured twice", s.ID)
+		}
+		b.services[s.ID] = s
+	}
+	b.private = guardedClient(o.Transport, true, o.UpstreamTimeout)
+	b.public = guardedClient(o.Transport, false, o.UpstreamTimeout)
+	b.peers = guardedClient(o.Transport, o.PeersAllowPrivate, o.UpstreamTimeout)
+	return b, nil
+}
+
+// guardedClient returns a client that connects only to addresses the
+// guard allows (checked at dial time, after name resolution) and follows
+// no redirect.
+func guardedClient(base *http.Transport, allowPrivate bool, timeout time.Duration) *http.Client {
+	var t *http.Transport
+	if base != nil {
+		t = base.Clone()
+	} else {
+		t = http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 256
+		t.MaxIdleConns = 1024
+	}
+	t.Proxy = nil
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control(allowPrivate)}
+	t.DialContext = d.DialContext
+	return &http.Client{
+		Transport:     t,
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// LoadRecent remembers the request ids the audit log holds from within the
+// replay window, so that a restart does not open a window for replays.
+func (b *Broker) LoadRecent(ctx context.Context) (int, error) {
+	n := 0
+	err := b.o.Log.Since(ctx, b.o.Now().Add(-b.o.Window-b.o.Skew), func(_ int64, e audit.Entry) error {
+		if e.RequestID != "" {
+			b.replay.Remember(e.RequestID, e.Time)
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// exchange is one request as it goes through the checks.
+type exchange struct {
+	req     *Request
+	body    []byte
+	signer  trust.Party
+	authed  bool // the signature verified: failures are audited
+	role    string
+	service string
+	subject policies.Subject
+	rep     policies.Subject
+}
+
+// ServeHTTP runs the checks in order, each failure answered with
+// problem+json of a stable type and logged.
+func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	x := &exchange{role: "refused"}
+	err := b.serve(w, r, x)
+	outcome := "ok"
+	if err != nil {
+		p := ProblemOf(err)
+		outcome = strings.TrimPrefix(p.Type, "urn:samband:problem:")
+		b.fail(w, r, x, err, p)
+	}
+	b.m.requests.WithLabelValues(x.role, outcome).Inc()
+	b.m.latency.WithLabelValues(x.role).Observe(time.Since(start).Seconds())
+}
+
+func (b *Broker) serve(w http.ResponseWriter, r *http.Request, x *exchange) error {
+	ctx := r.Context()
+	req, body, sig, err := ReadRequest(r, b.o.Limits)
+	if err != nil {
+		return err
+	}
+	x.req, x.body = req, body
+	x.service = req.Country + "/" + req.Organisation + "/" + req.Service
+	if sig == "" {
+		return fmt.Errorf("%w: no %s header; sign the request (see gateway exchange send)", ErrMissingSignature, HeaderSignature)
+	}
+	now := b.o.Now()
+	signed, err := Verify(ctx, req, sig, b.keyAt(now))
+	if err != nil {
+		return err
+	}
+	signer, ok := b.o.Trust.Party(signed.Signer)
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUnknownRequester, signed.Signer)
+	}
+	x.signer, x.authed = signer, true
+	if req.Audience != b.o.Self.ID {
+		return fmt.Errorf("%w: addressed to %q; this gateway is %s", ErrWrongAudience, req.Audience, b.o.Self.ID)
+	}
+	if err := CheckTime(req.Time, now, b.o.Window, b.o.Skew); err != nil {
+		return err
+	}
+	if err := b.replay.Check(req.ID, req.Time, now); err != nil {
+		return err
+	}
+	reqCountry, _, err := trust.ParseID(req.Requester)
+	if err != nil {
+		return fmt.Errorf("%w: requester: %v", ErrMalformed, err)
+	}
+	if x.subject, err = b.person(req.Subject, now); err != nil {
+		return fmt.Errorf("%w: subject: %v", ErrMalformed, err)
+	}
+	if x.rep, err = b.person(req.Representative, now); err != nil {
+		return fmt.Errorf("%w: representative: %v", ErrMalformed, err)
+	}
+	switch {
+	case signer.ID == req.Requester && signer.Kind == trust.Authority:
+		// An authority asking for itself.
+	case signer.Kind == trust.Gateway && signer.ID != b.o.Self.ID:
+		// A peer gateway vouches for its own country's authorities, for
+		// services of this gateway's country, and relays nothing further.
+		if reqCountry != signer.Country {
+			return fmt.Errorf("%w: the gateway of %s cannot speak for %s", ErrWrongCountry, signer.Country, req.Requester)
+		}
+		if req.Country != b.o.Self.Country {
+			return fmt.Errorf("%w: a peer gateway's request must be for a service of %s, not %s", ErrWrongCountry, b.o.Self.Country, req.Country)
+		}
+	default:
+		return fmt.Errorf("%w: %s (%s) signed for %s", ErrUnknownRequester, signer.ID, signer.Kind, req.Requester)
+	}
+	if req.Country == b.o.Self.Country {
+		x.role = "provider"
+		return b.provide(ctx, w, r, x, reqCountry, now)
+	}
+	if reqCountry != b.o.Self.Country {
+		return fmt.Errorf("%w: this gateway forwards for authorities of %s, not %s", ErrWrongCountry, b.o.Self.Country, req.Requester)
+	}
+	x.role = "consumer"
+	return b.forward(ctx, w, r, x, now)
+}
+
+// keyAt returns the key function of Verify: the trust registry's keys,
+// valid at now, with its errors mapped to the exchange's.
+func (b *Broker) keyAt(now time.Time) KeyFunc {
+	return func(ctx context.Context, signer, kid string) (jwk.Key, error) {
+		k, err := b.o.Trust.Key(ctx, signer, kid, now)
+		switch {
+		case err == nil:
+			return k, nil
+		case errors.Is(err, trust.ErrUnknownParty):
+			return nil, fmt.Errorf("%w: %v", ErrUnknownRequester, err)
+		case errors.Is(err, trust.ErrKeyRevoked):
+			return nil, fmt.Errorf("%w: %v", ErrKeyRevoked, err)
+		case errors.Is(err, trust.ErrKeyExpired), errors.Is(err, trust.ErrKeyNotYetValid):
+			return nil, fmt.Errorf("%w: %v", ErrKeyExpired, err)
+		case errors.Is(err, trust.ErrKeyType):
+			return nil, fmt.Errorf("%w: %v", ErrAlgorithm, err)
+		default:
+			return nil, fmt.Errorf("%w: %v", ErrUnknownKey, err)
+		}
+	}
+}
+
+// person hashes a subject or representative as the request gives them
+// ("NO01017012345"); "" is no one.
+func (b *Broker) person(v string, now time.Time) (policies.Subject, error) {
+	if v == "" {
+		return "", nil
+	}
+	if len(v) < 3 {
+		return "", fmt.Errorf("%q is not a country code and a national identity number", v)
+	}
+	id, err := policies.ParseNationalID(v[:2], v[2:], now)
+	if err != nil {
+		return "", err
+	}
+	return id.Subject(b.o.SubjectKey)
+}
+
+// provide serves a request for a service of this gateway: decide, forward
+// when permitted, receipt and log.
+func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange, reqCountry string, now time.Time) error {
+	req := x.req
+	svc, ok := b.services[x.service]
+	if !ok {
+		return fmt.Errorf("%w: %s is not a service of this gateway", ErrUnknownService, x.service)
+	}
+	if err := svc.allows(req.Method, req.Path); err != nil {
+		return err
+	}
+	_, org, _ := strings.Cut(req.Requester, "/")
+	preq := &policies.Request{
+		Action: "use", Target: svc.Record, Purpose: req.Purpose, LegalBasis: req.LegalBasis,
+		RecipientOrg: org, RecipientClasses: b.classes(req.Requester), RecipientCountry: reqCountry,
+		Time: now, Subject: x.subject, Representative: x.rep, LifeEvent: req.LifeEvent,
+		ExplicitRequest: req.ExplicitRequest,
+	}
+	dec, err := b.o.Decider.Decide(ctx, svc, preq)
+	if err != nil {
+		return err
+	}
+	b.m.decisions.WithLabelValues(string(dec.Effect), decisionReason(dec)).Inc()
+	var status int
+	var header http.Header
+	var body []byte
+	if dec.Permitted() {
+		status, header, body, err = b.call(ctx, svc, r, req, x.body)
+		if err != nil {
+			b.m.upstreamErrors.WithLabelValues(strings.TrimPrefix(ProblemOf(err).Type, "urn:samband:problem:")).Inc()
+			b.logger.Warn("service failed", "request_id", req.ID, "service", svc.ID, "err", err)
+			status, header, body = b.problemBody(r, err)
+		}
+	} else {
+		status, header, body = b.problemBody(r, fmt.Errorf("%w: %s", ErrDenied, dec.Reason))
+	}
+	rc := Receipt{
+		Issuer: b.o.Self.ID, RequestID: req.ID, RequestHash: hashB64(req.Hash()),
+		Requester: req.Requester, Service: svc.ID, ResponseDigest: ContentDigest(body),
+		Status: status, Decision: string(dec.Effect), Rule: ruleOf(dec), PolicyHash: dec.Policy.Hash,
+		Time: now.Unix(),
+	}
+	entry := b.entry(x, now, string(dec.Effect), rc.Rule, status)
+	entry.ReceiptHash = tlog.Hash(rc.Binding())
+	index, cp, err := b.o.Log.AppendSealed(ctx, entry)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	rc.LogIndex, rc.Checkpoint = index, string(cp)
+	signed, err := SignReceipt(&rc, b.o.Key)
+	if err != nil {
+		return fmt.Errorf("sign receipt: %w", err)
+	}
+	b.logger.Info("exchange", "role", x.role, "request_id", req.ID, "requester", req.Requester, "signer", x.signer.ID,
+		"service", svc.ID, "purpose", req.Purpose, "effect", dec.Effect, "rule", rc.Rule, "status", status, "log_index", index)
+	h := w.Header()
+	for k, vs := range header {
+		h[k] = vs
+	}
+	h.Set(HeaderReceipt, signed)
+	b.answerHeaders(h, req, body)
+	w.WriteHeader(status)
+	w.Write(body)
+	return nil
+}
+
+// classes returns the recipient classes of requester.
+func (b *Broker) classes(requester string) []string {
+	return append([]string{"public-authority"}, b.o.Classes[requester]...)
+}
+
+// answerHeaders sets what every answer carries: the digest of its body,
+// the request's id and hash.
+func (b *Broker) answerHeaders(h http.Header, req *Request, body []byte) {
+	h.Set(HeaderContentDigest, ContentDigest(body))
+	h.Set(HeaderRequestID, req.ID)
+	h.Set(HeaderXRoadID, req.ID)
+	sum := sha512.Sum512(req.Canonical())
+	h.Set(HeaderXRoadRequestHash, base64.StdEncoding.EncodeToString(sum[:]))
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// Headers passed to a service from the requester, and back.
+var (
+	requestHeaders  = []string{"Accept", "Accept-Language", "Content-Type"}
+	responseHeaders = []string{"Content-Type", "Content-Language", "Cache-Control", "Last-Modified", "Etag"}
+	peerHeaders     = append([]string{HeaderReceipt}, responseHeaders...)
+)
+
+// call forwards the request to the service's endpoint and reads its
+// answer, bounded.
+func (b *Broker) call(ctx context.Context, svc *Service, in *http.Request, req *Request, body []byte) (int, http.Header, []byte, error) {
+	up, err := http.NewRequestWithContext(ctx, req.Method, svc.upstreamURL(req.Path, req.RawQuery), bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%w: %v", ErrUpstream, err)
+	}
+	for _, k := range requestHeaders {
+		if v := in.Header.Get(k); v != "" {
+			up.Header.Set(k, v)
+		}
+	}
+	// The service learns what the gateway checked: who asks, why, about
+	// whom, under which request id. The signature stays with the gateway.
+	fwd := *req
+	fwd.SetHeaders(up.Header)
+	up.Header.Del(HeaderSignature)
+	up.Header.Del(HeaderAudience)
+	client := b.public
+	if svc.AllowPrivate {
+		client = b.private
+	}
+	return b.roundTrip(client, up, svc.ID, responseHeaders)
+}
+
+// roundTrip sends up and reads the answer, bounded; a redirect, a refused
+// address or an answer over the bound is an error.
+func (b *Broker) roundTrip(client *http.Client, up *http.Request, to string, keep []string) (int, http.Header, []byte, error) {
+	resp, err := client.Do(up)
+	if err != nil {
+		if errors.Is(err, netguard.ErrForbiddenAddress) {
+			return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstreamAddress, to, err)
+		}
+		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstream, to, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return 0, nil, nil, fmt.Errorf("%w: %s answered %d to %s; redirects are not followed", ErrUpstreamRedirect, to, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, b.o.MaxResponse+1))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%w: %s: reading the answer: %v", ErrUpstream, to, err)
+	}
+	if int64(len(data)) > b.o.MaxResponse {
+		return 0, nil, nil, fmt.Errorf("%w: %s answered more than %d bytes", ErrUpstream, to, b.o.MaxResponse)
+	}
+	h := make(http.Header)
+	for _, k := range keep {
+		if v := resp.Header.Get(k); v != "" {
+			h.Set(k, v)
+		}
+	}
+	return resp.StatusCode, h, data, nil
+}
+
+// forward sends a request for another country's service to that
+// country's gateway, signed as this gateway; checks the receipt it
+// answers with, logs, countersigns and answers.
+func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange, now time.Time) error {
+	req := x.req
+	peer, ok := b.o.Trust.Gateway(req.Country)
+	if !ok {
+		return fmt.Errorf("%w: no gateway of %s is registered here", ErrUnknownService, req.Country)
+	}
+	fwd := *req
+	fwd.Audience = peer.ID
+	out, err := NewRequest(ctx, peer.BaseURL, &fwd, x.body)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUpstream, err)
+	}
+	sig, err := Sign(&fwd, b.o.Self.ID, b.o.Key)
+	if err != nil {
+		return fmt.Errorf("sign forwarded request: %w", err)
+	}
+	out.Header.Set(HeaderSignature, sig)
+	for _, k := range requestHeaders {
+		if v := r.Header.Get(k); v != "" {
+			out.Header.Set(k, v)
+		}
+	}
+	status, header, body, err := b.roundTrip(b.peers, out, peer.ID, peerHeaders)
+	if err != nil {
+		b.m.upstreamErrors.WithLabelValues(strings.TrimPrefix(ProblemOf(err).Type, "urn:samband:problem:")).Inc()
+		return err
+	}
+	decision, rule := "deny", ""
+	var receiptHash tlog.Hash
+	receipt := header.Get(HeaderReceipt)
+	header.Del(HeaderReceipt)
+	if receipt != "" {
+		rc, err := b.checkReceipt(ctx, receipt, peer, &fwd, status, body)
+		if err != nil {
+			b.m.upstreamErrors.WithLabelValues("receipt").Inc()
+			return err
+		}
+		decision, rule = rc.Decision, rc.Rule
+		receiptHash = sha256.Sum256([]byte(receipt))
+	} else {
+		// The peer refused before deciding (a signature, a time, an
+		// unknown service): its problem is passed on and logged.
+		rule = "peer refused: " + problemType(header, body)
+	}
+	entry := b.entry(x, now, decision, rule, status)
+	entry.ReceiptHash = receiptHash
+	index, cp, err := b.o.Log.AppendSealed(ctx, entry)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	h := w.Header()
+	for k, vs := range header {
+		h[k] = vs
+	}
+	if receipt != "" {
+		cs, err := Countersign(&Countersignature{
+			Issuer: b.o.Self.ID, ReceiptHash: base64.RawURLEncoding.EncodeToString(receiptHash[:]),
+			RequestID: req.ID, Time: now.Unix(), LogIndex: index, Checkpoint: string(cp),
+		}, b.o.Key)
+		if err != nil {
+			return fmt.Errorf("countersign receipt: %w", err)
+		}
+		h.Set(HeaderReceipt, receipt)
+		h.Set(HeaderCountersignature, cs)
+	}
+	b.logger.Info("exchange", "role", x.role, "request_id", req.ID, "requester", req.Requester, "peer", peer.ID,
+		"service", x.service, "purpose", req.Purpose, "effect", decision, "rule", rule, "status", status, "log_index", index)
+	b.answerHeaders(h, req, body)
+	w.WriteHeader(status)
+	w.Write(body)
+	return nil
+}
+
+// checkReceipt verifies a peer's receipt and that it is about this
+// request and this answer.
+func (b *Broker) checkReceipt(ctx context.Context, receipt string, peer trust.Party, fwd *Request, status int, body []byte) (*Receipt, error) {
+	now := b.o.Now()
+	rc, err := ReadReceipt(ctx, receipt, func(ctx context.Context, iss, kid string) (jwk.Key, error) {
+		if iss != peer.ID {
+			return nil, fmt.Errorf("receipt issued by %s, not by %s", iss, peer.ID)
+		}
+		return b.keyAt(now)(ctx, iss, kid)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: the receipt of %s: %v", ErrUpstream, peer.ID, err)
+	}
+	var problems []string
+	if rc.RequestID != fwd.ID {
+		problems = append(problems, "another request id")
+	}
+	if rc.RequestHash != hashB64(fwd.Hash()) {
+		problems = append(problems, "another request's hash")
+	}
+	if rc.Status != status {
+		problems = append(problems, fmt.Sprintf("status %d, answered %d", rc.Status, status))
+	}
+	if CheckContentDigest(rc.ResponseDigest, body) != nil {
+		problems = append(problems, "another answer's digest")
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: the receipt of %s does not match: %s", ErrUpstream, peer.ID, strings.Join(problems, "; "))
+	}
+	return rc, nil
+}
+
+// entry is the audit entry of x.
+func (b *Broker) entry(x *exchange, now time.Time, decision, rule string, status int) audit.Entry {
+	return audit.Entry{
+		Time: now, RequestID: x.req.ID, Requester: x.req.Requester, Service: x.service,
+		Purpose: x.req.Purpose, LegalBasis: x.req.LegalBasis, Decision: decision, Rule: rule,
+		Subject: x.subject, Representative: x.rep, Status: status,
+	}
+}
+
+// fail answers err as problem+json. A request whose signature verified is
+// attributable: its refusal is appended to the audit log too. One whose
+// signature did not is only logged (anyone can send those).
+func (b *Broker) fail(w http.ResponseWriter, r *http.Request, x *exchange, err error, p Problem) {
+	attrs := []any{"role", x.role, "problem", p.Type, "status", p.Status, "err", err, "remote", r.RemoteAddr}
+	if x.req != nil {
+		attrs = append(attrs, "request_id", x.req.ID, "requester", x.req.Requester, "service", x.service)
+	}
+	if x.authed && !errors.Is(err, ErrAudit) {
+		e := b.entry(x, b.o.Now(), "deny", p.Type, p.Status)
+		if index, aerr := b.o.Log.Append(r.Context(), e); aerr != nil {
+			b.logger.Error("exchange refusal not logged", append(attrs, "audit_err", aerr)...)
+			p = ProblemOf(ErrAudit)
+			err = fmt.Errorf("%w: %v", ErrAudit, aerr)
+		} else {
+			attrs = append(attrs, "log_index", index)
+		}
+	}
+	b.logger.Warn("exchange refused", attrs...)
+	status, header, body := b.problemBody(r, err)
+	for k, vs := range header {
+		w.Header()[k] = vs
+	}
+	if x.req != nil {
+		b.answerHeaders(w.Header(), x.req, body)
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// problemBody is the problem+json answer of err.
+func (b *Broker) problemBody(r *http.Request, err error) (int, http.Header, []byte) {
+	p := ProblemOf(err)
+	body, _ := json.Marshal(struct {
+		Type     string `json:"type"`
+		Title    string `json:"title"`
+		Status   int    `json:"status"`
+		Detail   string `json:"detail"`
+		Instance string `json:"instance,omitempty"`
+	}{p.Type, p.Title, p.Status, err.Error(), r.URL.EscapedPath()})
+	body = append(body, '\n')
+	h := http.Header{}
+	h.Set("Content-Type", "application/problem+json")
+	return p.Status, h, body
+}
+
+// problemType reads the type of a peer's problem+json answer.
+func problemType(h http.Header, body []byte) string {
+	if !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") {
+		return "status without a problem"
+	}
+	var p struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(body, &p) != nil || p.Type == "" || len(p.Type) > 200 {
+		return "unreadable problem"
+	}
+	return p.Type
+}
+
+// ruleOf names the rule of a decision for the log and the receipt:
+// "policy-uid permission[0]", with the failing constraint on a deny.
+func ruleOf(d policies.Decision) string {
+	if d.Policy.UID == "" {
+		return "no policy permits"
+	}
+	s := d.Policy.UID + " " + d.Rule.Kind + "[" + strconv.Itoa(d.Rule.Index) + "]"
+	if d.Rule.Constraint != "" {
+		s += " " + d.Rule.Constraint
+	}
+	return s
+}
+
+// decisionReason is a bounded label for the decisions metric.
+func decisionReason(d policies.Decision) string {
+	switch {
+	case d.Permitted():
+		return "permission"
+	case d.Policy.UID == "":
+		return "no-policy"
+	case d.Rule.Kind == "prohibition":
+		return "prohibition"
+	default:
+		return "constraint"
+	}
+}
+
+func hashB64(h [32]byte) string { return base64.RawURLEncoding.EncodeToString(h[:]) }
