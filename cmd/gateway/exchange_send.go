@@ -22,7 +22,10 @@ const exchangeUsage = `exchange <subcommand> [flags]
 Subcommands:
   send [flags] COUNTRY/ORGANISATION/SERVICE[/PATH][?QUERY]
         sign a request as an authority, send it to a gateway, print the answer's
-        body to stdout and the receipt (checked) to stderr`
+        body to stdout and the receipt (checked) to stderr
+  demo [--keep]
+        run the death-and-inheritance case on two gateways (Finland, Norway) and a
+        sample population register on this machine`
 
 func runExchange(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
@@ -35,6 +38,8 @@ func runExchange(ctx context.Context, e env, args []string) error {
 		return nil
 	case "send":
 		return runExchangeSend(ctx, e, args[1:])
+	case "demo":
+		return runExchangeDemo(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "Usage: gateway %s\n", exchangeUsage)
 	return usagef("exchange: unknown subcommand %q", args[0])
