@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"samband/catalog"
+	"samband/internal/netguard"
 )
 
 // Results of a check: the label of the checks metric and the keys of
@@ -306,7 +307,7 @@ func clip(s string) string {
 // redirects (follow makes them, each under the rate limit), bounded
 // headers, and a dialer that refuses forbidden addresses.
 func newClient(opts Options) *http.Client {
-	d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: control(opts.AllowPrivate)}
+	d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, Control: netguard.Control(opts.AllowPrivate)}
 	tr := &http.Transport{
 		Proxy:                  nil, // a proxy would dial for us, past the guard
 		DialContext:            d.DialContext,

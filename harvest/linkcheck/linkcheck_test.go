@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -309,61 +308,6 @@ func TestHostLimits(t *testing.T) {
 	}
 	if len(l.next) > 2048 {
 		t.Errorf("%d hosts remembered, want the idle ones forgotten", len(l.next))
-	}
-}
-
-func TestForbidden(t *testing.T) {
-	cases := []struct {
-		addr         string
-		why, private string // refused by default; with AllowPrivate
-	}{
-		{"93.184.216.34", "", ""},
-		{"2606:2800:220:1:248:1893:25c8:1946", "", ""},
-		{"127.0.0.1", "loopback", ""},
-		{"127.8.9.10", "loopback", ""},
-		{"::1", "loopback", ""},
-		{"10.1.2.3", "private", ""},
-		{"172.16.0.1", "private", ""},
-		{"172.31.255.255", "private", ""},
-		{"172.32.0.1", "", ""},
-		{"192.168.1.1", "private", ""},
-		{"fd00::1", "private", ""},
-		{"100.64.0.1", "shared (carrier-grade NAT)", ""},
-		{"169.254.169.254", "link-local", "link-local"},
-		{"fe80::1", "link-local", "link-local"},
-		{"224.0.0.1", "multicast", "multicast"},
-		{"ff02::1", "multicast", "multicast"},
-		{"0.0.0.0", "unspecified", "unspecified"},
-		{"::", "unspecified", "unspecified"},
-		{"0.1.2.3", "reserved", "reserved"},
-		{"255.255.255.255", "reserved", "reserved"},
-		{"198.18.0.1", "reserved", "reserved"},
-		{"::ffff:127.0.0.1", "loopback", ""},
-		{"::ffff:169.254.169.254", "link-local", "link-local"},
-		{"64:ff9b::a9fe:a9fe", "link-local", "link-local"}, // NAT64 of 169.254.169.254
-		{"64:ff9b::5db8:d822", "", ""},                     // NAT64 of a public address
-		{"2002:7f00:1::", "loopback", ""},                  // 6to4 of 127.0.0.1
-		{"2001::1", "reserved", "reserved"},                // Teredo
-		{"::127.0.0.1", "reserved", "reserved"},            // IPv4-compatible
-	}
-	for _, tc := range cases {
-		a := mustAddr(t, tc.addr)
-		if got := forbidden(a, false); got != tc.why {
-			t.Errorf("forbidden(%s) = %q, want %q", tc.addr, got, tc.why)
-		}
-		if got := forbidden(a, true); got != tc.private {
-			t.Errorf("forbidden(%s, allow private) = %q, want %q", tc.addr, got, tc.private)
-		}
-	}
-	ctl := control(false)
-	if err := ctl("tcp4", "10.0.0.1:80", nil); !errors.Is(err, ErrForbiddenAddress) {
-		t.Errorf("control(10.0.0.1:80) = %v, want ErrForbiddenAddress", err)
-	}
-	if err := ctl("tcp4", "93.184.216.34:443", nil); err != nil {
-		t.Errorf("control(public) = %v, want nil", err)
-	}
-	if err := ctl("tcp", "not an address", nil); !errors.Is(err, ErrForbiddenAddress) {
-		t.Errorf("control(garbage) = %v, want ErrForbiddenAddress", err)
 	}
 }
 
@@ -686,15 +630,6 @@ func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func mustAddr(t *testing.T, s string) netip.Addr {
-	t.Helper()
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // check returns the quality check of d with the given id.

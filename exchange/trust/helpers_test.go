@@ -1,0 +1,130 @@
+package trust
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+var zeroTime time.Time
+
+// edKey returns a new Ed25519 key pair as JWKs, the public one with kid and,
+// when not zero, nbf and exp.
+func edKey(t testing.TB, kid string, nbf, exp time.Time) (pub, priv jwk.Key) {
+	t.Helper()
+	_, sk, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return withMembers(t, sk, kid, nbf, exp)
+}
+
+// ecKey returns a new EC key pair on curve as JWKs.
+func ecKey(t testing.TB, kid string, curve elliptic.Curve) (pub, priv jwk.Key) {
+	t.Helper()
+	sk, err := ecdsa.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return withMembers(t, sk, kid, time.Time{}, time.Time{})
+}
+
+func withMembers(t testing.TB, sk any, kid string, nbf, exp time.Time) (pub, priv jwk.Key) {
+	t.Helper()
+	priv, err := jwk.Import(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err = jwk.PublicKeyOf(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []jwk.Key{pub, priv} {
+		if kid != "" {
+			set(t, k, jwk.KeyIDKey, kid)
+		}
+		if !nbf.IsZero() {
+			set(t, k, "nbf", nbf.Unix())
+		}
+		if !exp.IsZero() {
+			set(t, k, "exp", exp.Unix())
+		}
+	}
+	return pub, priv
+}
+
+func set(t testing.TB, k jwk.Key, name string, v any) {
+	t.Helper()
+	if err := k.Set(name, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setJSON returns the JWK set of keys, as JSON.
+func setJSON(t testing.TB, keys ...any) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// jwksServer serves whatever body was last given to serve, and counts the
+// requests it answers.
+type jwksServer struct {
+	*httptest.Server
+	body     atomic.Pointer[[]byte]
+	requests atomic.Int64
+}
+
+func newJWKSServer(t testing.TB, body []byte) *jwksServer {
+	t.Helper()
+	s := &jwksServer{}
+	s.serve(body)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write(*s.body.Load())
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) serve(body []byte) { s.body.Store(&body) }
+
+// logBuffer is a slog handler's output that tests may read while the
+// registry writes it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func newLogger() (*slog.Logger, *logBuffer) {
+	lb := &logBuffer{}
+	return slog.New(slog.NewTextHandler(lb, nil)), lb
+}

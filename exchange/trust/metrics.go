@@ -1,0 +1,53 @@
+package trust
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the registry's Prometheus metrics. With no registerer they
+// are kept but not exported.
+type metrics struct {
+	fetches *prometheus.CounterVec // party, result
+	fetched *prometheus.GaugeVec   // party
+	keys    *prometheus.GaugeVec   // party
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "samband", Subsystem: "trust", Name: "jwks_fetches_total",
+			Help: "Fetches of parties' JWK sets, by party and result (ok; refused: the set failed the checks and the previous keys stay; failed: no set was read).",
+		}, []string{"party", "result"}),
+		fetched: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "samband", Subsystem: "trust", Name: "jwks_last_success_timestamp_seconds",
+			Help: "When a party's JWK set was last fetched and accepted, in seconds since 1970.",
+		}, []string{"party"}),
+		keys: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "samband", Subsystem: "trust", Name: "keys",
+			Help: "Keys in a party's current JWK set.",
+		}, []string{"party"}),
+	}
+	if reg != nil {
+		m.fetches = register(reg, m.fetches)
+		m.fetched = register(reg, m.fetched)
+		m.keys = register(reg, m.keys)
+	}
+	return m
+}
+
+// register registers c, or returns the collector registered before under
+// the same name (a second registry on the same registerer shares them).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if prev, ok := are.ExistingCollector.(C); ok {
+				return prev
+			}
+		}
+		panic(err)
+	}
+	return c
+}
