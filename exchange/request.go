@@ -1080,8 +1080,8 @@ func parseProtected(h64, typ string) (protectedHeader, error) {
 // verifySignature looks up the key of hdr's iss and kid, checks it belongs
 // to hdr's algorithm, and verifies the base64url signature s64 over input.
 func verifySignature(ctx context.Context, keys KeyFunc, hdr protectedHeader, input []byte, s64 string) error {
-	if len(s64) != base64.RawURLEncoding.EncodedLen(64) {
-		return fmt.Errorf("%w: a %s signature is 64 bytes", ErrSignature, hdr.Alg)
+	if len(s64) > 2*base64.RawURLEncoding.EncodedLen(64) {
+		return fmt.Errorf("%w: signature too long", ErrSignature)
 	}
 	sig, err := base64.RawURLEncoding.Strict().DecodeString(s64)
 	if err != nil {
@@ -1094,6 +1094,9 @@ func verifySignature(ctx context.Context, keys KeyFunc, hdr protectedHeader, inp
 	pub, err := publicKeyFor(hdr.alg, key)
 	if err != nil {
 		return err
+	}
+	if len(sig) != 64 {
+		return fmt.Errorf("%w: a %s signature is 64 bytes, not %d", ErrSignature, hdr.Alg, len(sig))
 	}
 	if err := jwsbb.Verify(pub, hdr.Alg, input, sig); err != nil {
 		return fmt.Errorf("%w: %s signature of %s (key %.64q) does not verify", ErrSignature, hdr.Alg, hdr.Iss, hdr.Kid)
@@ -1142,7 +1145,7 @@ func publicKeyFor(alg jwa.SignatureAlgorithm, key jwk.Key) (any, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("%w: a %s key (%T) cannot verify %s", ErrAlgorithm, key.KeyType(), raw, alg)
+	return nil, fmt.Errorf("%w: a key of type %s (%T) cannot verify %s", ErrAlgorithm, key.KeyType(), raw, alg)
 }
 
 // signingKey is a private key ready to sign.
