@@ -40,7 +40,7 @@ type replayShard struct {
 	mu      sync.Mutex
 	seen    map[string]int64
 	buckets map[int64][]string
-	oldest  int64 // no bucket is older than this; sweeping starts here
+	oldest  int64    // no bucket is older than this; sweeping starts here
 	_       [32]byte // a cache line to itself
 }
 
