@@ -1,0 +1,153 @@
+package exchange
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestReplayGuard(t *testing.T) {
+	const window = 5 * time.Minute
+	g := NewReplayGuard(window)
+	now := testTime
+	if err := g.Check("a", now, now); err != nil {
+		t.Fatalf("first Check = %v", err)
+	}
+	if err := g.Check("a", now, now); !errors.Is(err, ErrReplay) {
+		t.Fatalf("second Check = %v, want ErrReplay", err)
+	}
+	// The same id with another time is still a replay while remembered.
+	if err := g.Check("a", now.Add(time.Minute), now.Add(time.Minute)); !errors.Is(err, ErrReplay) {
+		t.Fatalf("Check with another time = %v, want ErrReplay", err)
+	}
+	if err := g.Check("b", now, now); err != nil {
+		t.Fatalf("Check of another id = %v", err)
+	}
+	// Still remembered at the window's last instant.
+	if err := g.Check("a", now, now.Add(window)); !errors.Is(err, ErrReplay) {
+		t.Fatalf("Check at the window's end = %v, want ErrReplay", err)
+	}
+	// Forgotten once its time leaves the window.
+	later := now.Add(window + time.Nanosecond)
+	if err := g.Check("a", later, later); err != nil {
+		t.Fatalf("Check after the window = %v, want nil", err)
+	}
+	if err := g.Check("a", later, later); !errors.Is(err, ErrReplay) {
+		t.Fatalf("Check again after the window = %v, want ErrReplay", err)
+	}
+	// A request already older than the window is not recorded.
+	if err := g.Check("old", now.Add(-2*window), now); err != nil {
+		t.Fatalf("Check of a stale request = %v", err)
+	}
+	if err := g.Check("old", now, now); err != nil {
+		t.Fatalf("Check of an id first seen stale = %v, want nil", err)
+	}
+}
+
+func TestReplayGuardFutureTime(t *testing.T) {
+	const window = time.Minute
+	g := NewReplayGuard(window)
+	now := testTime
+	// A request from a clock ahead is remembered until its own time
+	// leaves the window, however late the buckets of the present expire.
+	future := now.Add(30 * time.Second)
+	if err := g.Check("f", future, now); err != nil {
+		t.Fatal(err)
+	}
+	for s := time.Duration(0); s <= window+30*time.Second; s += 5 * time.Second {
+		at := now.Add(s)
+		g.Check(fmt.Sprintf("filler-%d", s), at, at) // sweeps along the way
+		if err := g.Check("f", future, at); !errors.Is(err, ErrReplay) {
+			t.Fatalf("Check %v later = %v, want ErrReplay", s, err)
+		}
+	}
+}
+
+func TestReplayGuardRemember(t *testing.T) {
+	g := NewReplayGuard(time.Minute)
+	now := testTime
+	g.Remember("r", now.Add(-30*time.Second))
+	if err := g.Check("r", now, now); !errors.Is(err, ErrReplay) {
+		t.Fatalf("Check of a remembered id = %v, want ErrReplay", err)
+	}
+	g.Remember("gone", now.Add(-2*time.Minute))
+	if err := g.Check("gone", now, now); err != nil {
+		t.Fatalf("Check of an id remembered before the window = %v, want nil", err)
+	}
+	// An older Remember does not shorten what is remembered.
+	g.Remember("r", now.Add(-10*time.Minute))
+	if err := g.Check("r", now, now); !errors.Is(err, ErrReplay) {
+		t.Fatalf("Check after an older Remember = %v, want ErrReplay", err)
+	}
+}
+
+// TestReplayGuardForgets runs many windows of traffic through the guard:
+// what it holds stays bounded by the traffic of about one window.
+func TestReplayGuardForgets(t *testing.T) {
+	const window = time.Minute
+	const perSecond = 50
+	g := NewReplayGuard(window)
+	now := testTime
+	n := 0
+	maxLen := 0
+	for s := 0; s < 10*60; s++ {
+		at := now.Add(time.Duration(s) * time.Second)
+		for i := 0; i < perSecond; i++ {
+			if err := g.Check(fmt.Sprintf("id-%d", n), at, at); err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			n++
+		}
+		maxLen = max(maxLen, g.Len())
+	}
+	// One window, one bucket and the second being added.
+	bound := perSecond * (60 + 60/replayBuckets + 2)
+	if maxLen > bound {
+		t.Errorf("the guard held %d ids, more than %d for %d a second over a %v window", maxLen, bound, perSecond, window)
+	}
+	if maxLen < perSecond*60 {
+		t.Errorf("the guard held at most %d ids, fewer than one window's %d", maxLen, perSecond*60)
+	}
+	// After a long pause the next Check on a shard sweeps the shard; a
+	// request on every shard empties the guard of the old ids.
+	later := now.Add(24 * time.Hour)
+	for i := 0; i < 64*20; i++ {
+		g.Check(fmt.Sprintf("late-%d", i), later, later)
+	}
+	if got := g.Len(); got != 64*20 {
+		t.Errorf("after a day's pause the guard holds %d ids, want %d", got, 64*20)
+	}
+}
+
+// TestReplayGuardConcurrent checks ids from many goroutines at once (run
+// with -race): of every id checked twice, exactly one Check passes.
+func TestReplayGuardConcurrent(t *testing.T) {
+	g := NewReplayGuard(time.Minute)
+	now := testTime
+	const workers, ids = 8, 2000
+	var passed atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < ids; i++ {
+				// Every id is checked by two workers.
+				id := fmt.Sprintf("id-%d-%d", (w/2)*ids, i)
+				at := now.Add(time.Duration(i) * time.Millisecond)
+				if err := g.Check(id, at, at); err == nil {
+					passed.Add(1)
+				} else if !errors.Is(err, ErrReplay) {
+					t.Errorf("Check = %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got, want := passed.Load(), int64(workers/2*ids); got != want {
+		t.Errorf("%d Checks passed, want %d", got, want)
+	}
+}
