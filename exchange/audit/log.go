@@ -48,6 +48,7 @@ type Log struct {
 	cpSigned   []byte
 	latest     []byte // the latest checkpoint, stored or sealed
 	latestSize int64
+	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
 	cpMu       sync.Mutex // serialises Checkpoint
 }
 
@@ -69,7 +70,8 @@ type appendResult struct {
 // Open opens the log in the SQLite file at path, creating it if need be.
 // Checkpoints are signed by signer and checked by verifier, which must be
 // the same key. A file whose audit schema is newer than this program knows
-// is refused. Close releases it.
+// is refused, and so is one whose latest checkpoint another key signed.
+// Close releases it.
 func Open(ctx context.Context, path string, signer note.Signer, verifier note.Verifier) (*Log, error) {
 	if path == "" {
 		return nil, errors.New("open audit log: empty path")
@@ -126,8 +128,17 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fail(err)
 	}
+	if cp != nil {
+		if _, err := note.Open(cp, note.VerifierList(verifier)); err != nil {
+			return fail(fmt.Errorf("its latest checkpoint (size %d) is not signed by %s+%08x (%v): the log was kept with another key",
+				l.cpSize, verifier.Name(), verifier.KeyHash(), err))
+		}
+	}
 	l.cpSigned = cp
 	l.latest, l.latestSize = cp, l.cpSize
+	if l.size > l.cpSize {
+		l.pendingAt = time.Now()
+	}
 	go l.write()
 	return l, nil
 }
@@ -251,6 +262,9 @@ func (l *Log) write() {
 			}
 		}
 		l.mu.Lock()
+		if size > l.size && l.size == l.cpSize {
+			l.pendingAt = time.Now()
+		}
 		l.size = size
 		if cp != nil && size > l.latestSize {
 			l.latest, l.latestSize = cp, size
@@ -460,6 +474,11 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 	}
 	l.mu.Lock()
 	l.cpSize, l.cpSigned = size, signed
+	if size == l.size {
+		l.pendingAt = time.Time{}
+	} else {
+		l.pendingAt = time.Now() // entries committed while signing
+	}
 	if size >= l.latestSize {
 		l.latest, l.latestSize = signed, size
 	}
@@ -474,6 +493,20 @@ func (l *Log) Latest() (checkpoint []byte, size int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.latest, l.latestSize
+}
+
+// Pending returns how many committed entries no stored checkpoint covers
+// yet, and since when the log has had such entries: the time of the first
+// commit past the latest stored checkpoint (for a log opened so, the time
+// of Open). The time is zero when there are none. While Run runs it stays
+// under about its interval.
+func (l *Log) Pending() (entries int64, since time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.size == l.cpSize {
+		return 0, time.Time{}
+	}
+	return l.size - l.cpSize, l.pendingAt
 }
 
 // Verifier returns the verifier of the log's checkpoints, for

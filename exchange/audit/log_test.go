@@ -318,7 +318,16 @@ func TestOpenRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := l.Append(ctx, testEntry(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
 	l.Close()
+	if _, err := Open(ctx, path, other.signer, other.verifier); err == nil || !strings.Contains(err.Error(), "another key") {
+		t.Errorf("Open with another key of a log with a checkpoint = %v, want refusal", err)
+	}
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)

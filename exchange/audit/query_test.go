@@ -167,6 +167,48 @@ func TestAppendSealedConcurrent(t *testing.T) {
 	}
 }
 
+func TestPending(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	k := newKeys(t)
+	l, err := Open(ctx, path, k.signer, k.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, since := l.Pending(); n != 0 || !since.IsZero() {
+		t.Fatalf("Pending() of an empty log = %d, %v", n, since)
+	}
+	before := time.Now()
+	fill(t, l, 5, 1)
+	n, since := l.Pending()
+	if n != 5 || since.Before(before) || since.After(time.Now()) {
+		t.Fatalf("Pending() after 5 appends = %d, %v; want 5 since the first commit", n, since)
+	}
+	fill(t, l, 3, 1)
+	if n2, since2 := l.Pending(); n2 != 8 || !since2.Equal(since) {
+		t.Errorf("Pending() after 3 more = %d, %v; want 8 since %v", n2, since2, since)
+	}
+	// A sealed checkpoint is not stored: the entries still wait.
+	if _, _, err := l.AppendSealed(ctx, testEntry(9)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := l.Pending(); n != 9 {
+		t.Errorf("Pending() after AppendSealed = %d, want 9", n)
+	}
+	if _, _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, since := l.Pending(); n != 0 || !since.IsZero() {
+		t.Errorf("Pending() after Checkpoint = %d, %v; want none", n, since)
+	}
+	fill(t, l, 2, 1)
+	l.Close()
+	l = openTest(t, path, k)
+	if n, since := l.Pending(); n != 2 || since.IsZero() {
+		t.Errorf("Pending() after reopening = %d, %v; want 2 since Open", n, since)
+	}
+}
+
 // person returns a distinct subject hash for n.
 func person(n int) policies.Subject {
 	return policies.Subject(fmt.Sprintf("%064x", n+1))
