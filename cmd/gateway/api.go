@@ -16,6 +16,7 @@ import (
 	"samband/catalog"
 	"samband/catalog/lifeevent"
 	"samband/catalog/search"
+	"samband/exchange/audit"
 	"samband/policies"
 )
 
@@ -43,12 +44,18 @@ type server struct {
 	policies gatewayPolicies // the configured policies
 	registry *registryAPI    // consents and mandates; nil: off (no subject key)
 	exchange *exchangeSide   // the exchange's broker and trust; nil: off
+	audit    *audit.Log      // the exchange audit log; nil: off (no audit key)
+	auditKey string          // the verifier key of the audit log's checkpoints
+	citizens *citizenAuth    // the OpenID providers of the citizen's view; nil: none
+	embargo  []EmbargoConfig // what the citizen's view hides for a time
 	patterns []string        // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	// now is the clock of the citizen's view (token times, embargoes).
+	now func() time.Time
 }
 
 func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registry) *server {
@@ -57,6 +64,7 @@ func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registr
 		past:   &pastIndexes{store: store, opt: indexOptions(lifeevent.Default())},
 		rules:  lifeevent.Default(),
 		logger: logger,
+		now:    time.Now,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "samband_http_requests_total",
 			Help: "HTTP requests answered, by route and status code.",
@@ -67,7 +75,7 @@ func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registr
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 8),
 		}, []string{"route"}),
 	}
-	reg.MustRegister(s.requests, s.latency)
+	reg.MustRegister(s.requests, s.latency, newAuditCollector(s))
 	return s
 }
 

@@ -62,12 +62,26 @@ func runAuditKeygen(e env, args []string) error {
 	return nil
 }
 
+// auditKeys is the audit log's key pair as a key file holds it.
+type auditKeys struct {
+	signer   note.Signer
+	verifier note.Verifier
+	vkey     string // the verifier key as published (name+hash+key)
+}
+
 // readAuditKeys reads a key file as keygen writes it: the signer key, then
 // the verifier key.
 func readAuditKeys(path string) (note.Signer, note.Verifier, error) {
+	k, err := loadAuditKeys(path)
+	return k.signer, k.verifier, err
+}
+
+// loadAuditKeys reads a key file as keygen writes it, keeping the
+// verifier key's text for publishing.
+func loadAuditKeys(path string) (auditKeys, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return auditKeys{}, err
 	}
 	defer f.Close()
 	var lines []string
@@ -78,20 +92,20 @@ func readAuditKeys(path string) (note.Signer, note.Verifier, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, nil, err
+		return auditKeys{}, err
 	}
 	if len(lines) != 2 {
-		return nil, nil, fmt.Errorf("%s: want two lines, the signer key and the verifier key, as gateway audit keygen writes them", path)
+		return auditKeys{}, fmt.Errorf("%s: want two lines, the signer key and the verifier key, as gateway audit keygen writes them", path)
 	}
 	signer, err := note.NewSigner(lines[0])
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: signer key: %w", path, err)
+		return auditKeys{}, fmt.Errorf("%s: signer key: %w", path, err)
 	}
 	verifier, err := note.NewVerifier(lines[1])
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: verifier key: %w", path, err)
+		return auditKeys{}, fmt.Errorf("%s: verifier key: %w", path, err)
 	}
-	return signer, verifier, nil
+	return auditKeys{signer: signer, verifier: verifier, vkey: lines[1]}, nil
 }
 
 func runAuditVerify(ctx context.Context, e env, args []string) error {

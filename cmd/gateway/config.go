@@ -40,6 +40,8 @@ type Config struct {
 	LinkCheck  LinkCheckConfig `yaml:"linkcheck"`
 	Policies   PoliciesConfig  `yaml:"policies"`
 	Exchange   ExchangeConfig  `yaml:"exchange"`
+	Audit      AuditConfig     `yaml:"audit"`
+	Citizen    CitizenConfig   `yaml:"citizen"`
 	Sources    []SourceConfig  `yaml:"sources"`
 }
 
@@ -182,6 +184,7 @@ func defaultConfig() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Harvest:   HarvestConfig{Concurrency: 2},
 		Search:    SearchConfig{SaveEvery: Duration(5 * time.Minute)},
+		Audit:     AuditConfig{CheckpointEvery: Duration(time.Second)},
 		LinkCheck: LinkCheckConfig{
 			PerHostInterval: Duration(linkcheck.DefaultPerHostInterval),
 			RecheckAfter:    Duration(linkcheck.DefaultRecheckAfter),
@@ -254,6 +257,8 @@ func (c *Config) check() error {
 	if lc.MaxRedirects < 1 {
 		problems = append(problems, "linkcheck.max_redirects: must be at least 1")
 	}
+	problems = append(problems, c.Audit.check()...)
+	problems = append(problems, c.Citizen.check()...)
 	seen := make(map[string]bool)
 	for i, s := range c.Sources {
 		where := fmt.Sprintf("sources[%d]", i)
@@ -377,7 +382,9 @@ func envKeys(cfg Config) []string {
 			case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)):
 				walk(f.Type, v.Field(i), key)
 			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
-				keys = append(keys, key+"_<NAME>_...")
+				if _, named := f.Type.Elem().FieldByName("Name"); named { // envWalk overrides named elements only
+					keys = append(keys, key+"_<NAME>_...")
+				}
 			default:
 				keys = append(keys, key)
 			}

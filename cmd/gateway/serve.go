@@ -33,9 +33,16 @@ It also serves the consent and mandate API (/api/v1/consents,
 national identity numbers (GATEWAY_POLICIES_SUBJECT_KEY_FILE); without one
 those routes answer 503, and a key file that cannot be read stops serve.
 
+It keeps the exchange audit log (/api/v1/audit/...) when audit.key_file names
+the key gateway audit keygen made (GATEWAY_AUDIT_KEY_FILE), and signs its
+checkpoints every audit.checkpoint_every; citizens read their entries at
+/api/v1/me/accesses, signed in by the OpenID Connect providers of
+citizen.providers. Without a key those routes answer 503.
+
 With --demo it runs the bundled demo: real catalogues from Norway, Sweden,
 Denmark and the EU, served by a local file server it starts itself, and,
-unless a key is configured, a subject key made in memory for the run.`
+unless keys are configured, a subject key, an audit key and an audit log
+made for the run.`
 
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", serveUsage)
@@ -78,6 +85,7 @@ func serveConfig(e env, path string, demo bool) (Config, error) {
 		}
 		cfg, err := parseConfig(raw, "demo", e.getenv)
 		cfg.Policies.demoKey = true
+		cfg.Audit.demoKey = true
 		return cfg, err
 	}
 	return loadConfig(path, e.getenv)
@@ -139,8 +147,18 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	if policyReg != nil {
 		defer policyReg.Close()
 	}
+	auditLog, auditKey, closeAudit, err := openServeAudit(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeAudit() // after the HTTP server and the checkpoints have stopped
+	citizens, err := newCitizenAuth(ctx, cfg.Citizen, logger)
+	if err != nil {
+		return err
+	}
 	api := newServer(store, logger, reg)
 	api.registry = policyAPI
+	api.audit, api.auditKey, api.citizens, api.embargo = auditLog, auditKey, citizens, cfg.Audit.Embargo
 	if api.policies, err = loadGatewayPolicies(cfg.Policies); err != nil {
 		return err
 	}
@@ -201,6 +219,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		}()
 	}
 
+	stopCheckpoints := runCheckpoints(auditLog, time.Duration(cfg.Audit.CheckpointEvery), logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -208,6 +227,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		stopHarvest()
 		wg.Wait()
 		stopIndex()
+		stopCheckpoints()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -215,6 +235,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	stopCheckpoints()
 	stopHarvest()
 	wg.Wait()
 	stopIndex()

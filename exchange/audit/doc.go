@@ -15,5 +15,13 @@
 //	i, err := log.Append(ctx, audit.Entry{Time: now, RequestID: id, Decision: "permit", ...})
 //
 // Append returns only once the entry is committed to disk (SQLite
-// synchronous=FULL); concurrent appends share one commit.
+// synchronous=FULL); concurrent appends share one commit. AppendSealed
+// also returns a signed checkpoint whose tree holds the entry, for the
+// receipt of an exchange; the writer signs one per commit, whatever the
+// number of callers in it.
+//
+// The log keeps an index of the people its entries name (Subject and
+// Representative, both keyed hashes): BySubject pages through a person's
+// entries, newest first, for the citizen's view. Since reads the latest
+// entries back to a time, for a replay guard reloaded at start.
 package audit

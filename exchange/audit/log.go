@@ -42,28 +42,36 @@ type Log struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	mu       sync.Mutex
-	size     int64 // entries committed
-	cpSize   int64 // size of the latest stored checkpoint
-	cpSigned []byte
-	cpMu     sync.Mutex // serialises Checkpoint
+	mu         sync.Mutex
+	size       int64 // entries committed
+	cpSize     int64 // size of the latest stored checkpoint
+	cpSigned   []byte
+	latest     []byte // the latest checkpoint, stored or sealed
+	latestSize int64
+	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
+	cpMu       sync.Mutex // serialises Checkpoint
 }
 
 type appendReq struct {
-	data  []byte
-	hash  tlog.Hash
-	reply chan appendResult
+	data           []byte
+	hash           tlog.Hash
+	subject        string // for the subject index: "" for none
+	representative string
+	seal           bool // the caller wants a checkpoint covering the entry
+	reply          chan appendResult
 }
 
 type appendResult struct {
-	index int64
-	err   error
+	index      int64
+	checkpoint []byte // when the request asked for one
+	err        error
 }
 
 // Open opens the log in the SQLite file at path, creating it if need be.
 // Checkpoints are signed by signer and checked by verifier, which must be
 // the same key. A file whose audit schema is newer than this program knows
-// is refused. Close releases it.
+// is refused, and so is one whose latest checkpoint another key signed.
+// Close releases it.
 func Open(ctx context.Context, path string, signer note.Signer, verifier note.Verifier) (*Log, error) {
 	if path == "" {
 		return nil, errors.New("open audit log: empty path")
@@ -120,7 +128,17 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fail(err)
 	}
+	if cp != nil {
+		if _, err := note.Open(cp, note.VerifierList(verifier)); err != nil {
+			return fail(fmt.Errorf("its latest checkpoint (size %d) is not signed by %s+%08x (%v): the log was kept with another key",
+				l.cpSize, verifier.Name(), verifier.KeyHash(), err))
+		}
+	}
 	l.cpSigned = cp
+	l.latest, l.latestSize = cp, l.cpSize
+	if l.size > l.cpSize {
+		l.pendingAt = time.Now()
+	}
 	go l.write()
 	return l, nil
 }
@@ -140,23 +158,56 @@ func (l *Log) Close() error {
 // the log, but for one case the error then names: SQLite reported a failed
 // commit whose entries did reach the file.
 func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
-	data, err := e.MarshalBinary()
+	r, err := l.append(ctx, e, false)
 	if err != nil {
 		return 0, fmt.Errorf("append to audit log: %w", err)
 	}
-	req := appendReq{data: data, hash: tlog.RecordHash(data), reply: make(chan appendResult, 1)}
+	return r.index, nil
+}
+
+// AppendSealed is Append that also returns a checkpoint: a signed note in
+// the form Checkpoint signs (tlog.FormatTree), whose tree is the log as
+// the commit that took e left it, so its size is more than index and an
+// inclusion proof of index can be checked against it.
+//
+// Concurrent appends share one commit, and the writer computes the tree
+// hash and signs once per commit, within the commit's transaction, so a
+// sealed append costs about what an Append costs. The checkpoint is not
+// stored: it is a signed statement of the log, given to the caller for a
+// receipt, and every checkpoint the log stores or signs later (Checkpoint,
+// Run) must be consistent with it (a consistency proof between the two
+// checks, tlog.CheckTree). Stored checkpoints remain those of Checkpoint.
+//
+// The errors are Append's, with one more case: if the entry was committed
+// but the checkpoint could not be signed, AppendSealed returns the index,
+// no checkpoint, and an error saying so.
+func (l *Log) AppendSealed(ctx context.Context, e Entry) (index int64, checkpoint []byte, err error) {
+	r, err := l.append(ctx, e, true)
+	if err != nil {
+		return r.index, nil, fmt.Errorf("append to audit log: %w", err)
+	}
+	return r.index, r.checkpoint, nil
+}
+
+// append hands e to the writer and waits for its answer. The result's
+// index is set, along with an error, when the entry was committed but its
+// checkpoint was not signed.
+func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, error) {
+	data, err := e.MarshalBinary()
+	if err != nil {
+		return appendResult{}, err
+	}
+	req := appendReq{data: data, hash: tlog.RecordHash(data), subject: string(e.Subject),
+		representative: string(e.Representative), seal: seal, reply: make(chan appendResult, 1)}
 	select {
 	case l.reqs <- req:
 	case <-ctx.Done():
-		return 0, fmt.Errorf("append to audit log: %w", ctx.Err())
+		return appendResult{}, ctx.Err()
 	case <-l.closing:
-		return 0, ErrClosed
+		return appendResult{}, ErrClosed
 	}
 	r := <-req.reply
-	if r.err != nil {
-		return 0, fmt.Errorf("append to audit log: %w", r.err)
-	}
-	return r.index, nil
+	return r, r.err
 }
 
 // write is the single writer: it takes every request waiting, commits them
@@ -184,7 +235,11 @@ func (l *Log) write() {
 		l.mu.Lock()
 		first := l.size
 		l.mu.Unlock()
-		err := l.commit(first, batch)
+		seal := false
+		for _, r := range batch {
+			seal = seal || r.seal
+		}
+		root, err := l.commit(first, batch, seal)
 		size := first + int64(len(batch))
 		if err != nil {
 			// The commit may have failed after the data reached the
@@ -198,61 +253,99 @@ func (l *Log) write() {
 				err = fmt.Errorf("commit reported %w, yet entries up to %d are in the file", err, size-1)
 			}
 		}
+		var cp []byte
+		var cpErr error
+		if err == nil && seal {
+			cp, cpErr = note.Sign(&note.Note{Text: string(tlog.FormatTree(tlog.Tree{N: size, Hash: root}))}, l.signer)
+			if cpErr != nil {
+				cpErr = fmt.Errorf("entry committed, but its checkpoint at size %d was not signed: %w", size, cpErr)
+			}
+		}
 		l.mu.Lock()
+		if size > l.size && l.size == l.cpSize {
+			l.pendingAt = time.Now()
+		}
 		l.size = size
+		if cp != nil && size > l.latestSize {
+			l.latest, l.latestSize = cp, size
+		}
 		l.mu.Unlock()
 		for i, r := range batch {
-			if err != nil {
+			switch {
+			case err != nil:
 				r.reply <- appendResult{err: err}
-			} else {
+			case r.seal:
+				r.reply <- appendResult{index: first + int64(i), checkpoint: cp, err: cpErr}
+			default:
 				r.reply <- appendResult{index: first + int64(i)}
 			}
 		}
 	}
 }
 
-// commit writes batch as the entries first, first+1, ... and their stored
-// hashes in one transaction.
-func (l *Log) commit(first int64, batch []appendReq) error {
+// commit writes batch as the entries first, first+1, ..., their stored
+// hashes and their rows of the subject index in one transaction. With
+// seal it also returns the tree hash of the log the transaction leaves,
+// computed inside it.
+func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, error) {
 	ctx := context.Background() // one caller's ctx must not cancel its batch-mates' commit
 	tx, err := l.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return tlog.Hash{}, err
 	}
 	defer tx.Rollback()
 	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`)
 	if err != nil {
-		return err
+		return tlog.Hash{}, err
 	}
 	defer insEntry.Close()
 	insHash, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`)
 	if err != nil {
-		return err
+		return tlog.Hash{}, err
 	}
 	defer insHash.Close()
+	insSubject, err := tx.PrepareContext(ctx, `INSERT INTO audit_subjects(subject, role, "index") VALUES (?, ?, ?)`)
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	defer insSubject.Close()
 	getHash, err := tx.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
 	if err != nil {
-		return err
+		return tlog.Hash{}, err
 	}
 	defer getHash.Close()
 	r := stmtHashReader{ctx: ctx, stmt: getHash}
 	for i, req := range batch {
 		n := first + int64(i)
 		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
-			return err
+			return tlog.Hash{}, err
+		}
+		for role, s := range [...]string{RoleSubject: req.subject, RoleRepresentative: req.representative} {
+			if s == "" {
+				continue
+			}
+			if _, err := insSubject.ExecContext(ctx, s, role, n); err != nil {
+				return tlog.Hash{}, err
+			}
 		}
 		hashes, err := tlog.StoredHashesForRecordHash(n, req.hash, r)
 		if err != nil {
-			return err
+			return tlog.Hash{}, err
 		}
 		at := tlog.StoredHashIndex(0, n)
 		for j, h := range hashes {
 			if _, err := insHash.ExecContext(ctx, at+int64(j), h[:]); err != nil {
-				return err
+				return tlog.Hash{}, err
 			}
 		}
 	}
-	return tx.Commit()
+	var root tlog.Hash
+	if seal {
+		if root, err = tlog.TreeHash(first+int64(len(batch)), r); err != nil {
+			return tlog.Hash{}, err
+		}
+	}
+	return root, tx.Commit()
 }
 
 // stmtHashReader reads stored hashes one by one with a prepared statement.
@@ -381,9 +474,44 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 	}
 	l.mu.Lock()
 	l.cpSize, l.cpSigned = size, signed
+	if size == l.size {
+		l.pendingAt = time.Time{}
+	} else {
+		l.pendingAt = time.Now() // entries committed while signing
+	}
+	if size >= l.latestSize {
+		l.latest, l.latestSize = signed, size
+	}
 	l.mu.Unlock()
 	return signed, size, nil
 }
+
+// Latest returns the latest checkpoint the log signed, stored
+// (Checkpoint, Run) or sealed (AppendSealed), and its size, without I/O;
+// nil and 0 when it has signed none. Check it with Verifier.
+func (l *Log) Latest() (checkpoint []byte, size int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.latest, l.latestSize
+}
+
+// Pending returns how many committed entries no stored checkpoint covers
+// yet, and since when the log has had such entries: the time of the first
+// commit past the latest stored checkpoint (for a log opened so, the time
+// of Open). The time is zero when there are none. While Run runs it stays
+// under about its interval.
+func (l *Log) Pending() (entries int64, since time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.size == l.cpSize {
+		return 0, time.Time{}
+	}
+	return l.size - l.cpSize, l.pendingAt
+}
+
+// Verifier returns the verifier of the log's checkpoints, for
+// note.Open(checkpoint, note.VerifierList(l.Verifier())).
+func (l *Log) Verifier() note.Verifier { return l.verifier }
 
 // Run signs a checkpoint every interval while the log grows, until ctx
 // ends (then it returns nil) or a checkpoint fails (then it returns that

@@ -216,6 +216,11 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"inner hash", `UPDATE audit_hashes SET hash = zeroblob(32) WHERE "index" = 40`, "stored hash 40 (tree node above entry 21)"},
 		{"leaf hash", `UPDATE audit_hashes SET hash = zeroblob(32) WHERE "index" = 41`, "entry 22"},
 		{"deleted entry", `DELETE FROM audit_entries WHERE "index" = 7`, "entry"},
+		{"deleted subject row", `DELETE FROM audit_subjects WHERE "index" = 17 AND role = 0`, "subject index: the row of entry 17's subject"},
+		{"added subject row", `INSERT INTO audit_subjects(subject, role, "index") VALUES ('` + testSubject + `', 1, 30)`,
+			"subject index: a row names 5d41402abc4b… as representative of entry 30"},
+		{"changed subject row", `UPDATE audit_subjects SET subject = '` + strings.Repeat("0", 64) + `' WHERE "index" = 30 AND role = 0`,
+			"subject index: the row of entry 30's subject"},
 		{"checkpoint text", `UPDATE audit_checkpoints SET text = CAST(replace(CAST(text AS TEXT), 'go.sum database tree', 'go.sum database treE') AS BLOB)`, "signature"},
 	}
 	for _, tc := range tests {
@@ -313,7 +318,16 @@ func TestOpenRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := l.Append(ctx, testEntry(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
 	l.Close()
+	if _, err := Open(ctx, path, other.signer, other.verifier); err == nil || !strings.Contains(err.Error(), "another key") {
+		t.Errorf("Open with another key of a log with a checkpoint = %v, want refusal", err)
+	}
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)

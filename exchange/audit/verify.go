@@ -16,8 +16,9 @@ const verifyChunk = 256
 
 // Verify recomputes the log from its entries and checks what is stored:
 // every entry's record hash and every stored hash of the tree, that no
-// hash is missing or extra, and every checkpoint's signature, size and root
-// hash. It reads one consistent snapshot and calls progress, if not nil,
+// hash is missing or extra, that the subject index has exactly the rows
+// the entries give (none missing, none extra), and every checkpoint's
+// signature, size and root hash. It reads one consistent snapshot and calls progress, if not nil,
 // with the number of entries checked so far. The error it returns for a
 // difference wraps ErrTampered and names the first entry, stored hash or
 // checkpoint that differs.
@@ -48,6 +49,12 @@ func (l *Log) verify(ctx context.Context, tx *sql.Tx, progress func(n int64)) er
 	}
 	defer get.Close()
 	stored := stmtHashReader{ctx: ctx, stmt: get}
+	hasRow, err := tx.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_subjects WHERE subject = ? AND "index" = ? AND role = ?)`)
+	if err != nil {
+		return err
+	}
+	defer hasRow.Close()
+	var subjectRows int64 // rows the subject index should have
 
 	// Entries are checked in index order. The stored hashes that
 	// StoredHashesForRecordHash reads for entry i were all recomputed and
@@ -88,6 +95,11 @@ func (l *Log) verify(ctx context.Context, tx *sql.Tx, progress func(n int64)) er
 						ErrTampered, x, i, got, h)
 				}
 			}
+			n, err := checkSubjectRows(ctx, hasRow, i, data)
+			if err != nil {
+				return err
+			}
+			subjectRows += n
 		}
 		if progress != nil {
 			progress(end)
@@ -99,6 +111,9 @@ func (l *Log) verify(ctx context.Context, tx *sql.Tx, progress func(n int64)) er
 	}
 	if want := tlog.StoredHashCount(n); hashes != want {
 		return fmt.Errorf("%w: %d stored hashes for %d entries, want %d", ErrTampered, hashes, n, want)
+	}
+	if err := findExtraSubjectRow(ctx, tx, subjectRows, n); err != nil {
+		return err
 	}
 	return l.verifyCheckpoints(ctx, tx, n, stored)
 }
@@ -144,6 +159,87 @@ func (l *Log) verifyCheckpoints(ctx context.Context, tx *sql.Tx, n int64, r tlog
 			return fmt.Errorf("%w: checkpoint at size %d signs root %s, the entries give %s", ErrTampered, size, tree.Hash, h)
 		}
 	}
+}
+
+// checkSubjectRows decodes entry i and checks that the subject index has
+// its rows; it returns how many it has.
+func checkSubjectRows(ctx context.Context, hasRow *sql.Stmt, i int64, data []byte) (int64, error) {
+	var e Entry
+	if err := e.UnmarshalBinary(data); err != nil {
+		return 0, fmt.Errorf("%w: entry %d does not decode: %v", ErrTampered, i, err)
+	}
+	var n int64
+	for role, s := range e.subjects() {
+		if s == "" {
+			continue
+		}
+		var ok bool
+		if err := hasRow.QueryRowContext(ctx, s, i, role).Scan(&ok); err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("%w: subject index: the row of entry %d's %s (%.12s…) is missing", ErrTampered, i, roleNames[role], s)
+		}
+		n++
+	}
+	return n, nil
+}
+
+var roleNames = [...]string{RoleSubject: "subject", RoleRepresentative: "representative"}
+
+// findExtraSubjectRow checks that the subject index has want rows, every
+// one of which was found for an entry; if it has more, it names one that
+// no entry of the n gives.
+func findExtraSubjectRow(ctx context.Context, tx *sql.Tx, want, n int64) error {
+	var have int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_subjects`).Scan(&have); err != nil {
+		return err
+	}
+	if have == want {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT subject, role, "index" FROM audit_subjects ORDER BY "index", role`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	get, err := tx.PrepareContext(ctx, `SELECT data FROM audit_entries WHERE "index" = ?`)
+	if err != nil {
+		return err
+	}
+	defer get.Close()
+	for rows.Next() {
+		var s string
+		var role, i int64
+		if err := rows.Scan(&s, &role, &i); err != nil {
+			return err
+		}
+		extra := fmt.Errorf("%w: subject index: a row names %.12s… as %s of entry %d, which does not name them",
+			ErrTampered, s, roleName(role), i)
+		if i < 0 || i >= n || role < 0 || role >= int64(len(roleNames)) {
+			return extra
+		}
+		var data []byte
+		if err := get.QueryRowContext(ctx, i).Scan(&data); err != nil {
+			return err
+		}
+		var e Entry
+		if err := e.UnmarshalBinary(data); err != nil || e.subjects()[role] != s {
+			return extra
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: subject index: %d rows, the entries give %d", ErrTampered, have, want)
+}
+
+// roleName names a role of the subject index, known or not.
+func roleName(role int64) string {
+	if role >= 0 && role < int64(len(roleNames)) {
+		return roleNames[role]
+	}
+	return fmt.Sprintf("role %d", role)
 }
 
 // readEntries returns the data of the entries start to end-1, in order,
