@@ -421,7 +421,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		var cp struct {
 			Size int64 `json:"size"`
 		}
-		if err := getJSON(ctx, g.url+"/api/v1/audit/checkpoint", "", &cp); err != nil {
+		if err := demoGetJSON(ctx, g.url+"/api/v1/audit/checkpoint", "", &cp); err != nil {
 			return nil, err
 		}
 		*g.size = cp.Size
@@ -436,7 +436,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		var page struct {
 			Items []map[string]any `json:"items"`
 		}
-		if err := getJSON(ctx, g.url+"/api/v1/me/accesses", d.heirToken, &page); err != nil {
+		if err := demoGetJSON(ctx, g.url+"/api/v1/me/accesses", d.heirToken, &page); err != nil {
 			return nil, err
 		}
 		*g.into = page.Items
@@ -507,8 +507,8 @@ func (d *exchangeDemo) send(ctx context.Context, representative string) (exchang
 	return res, nil
 }
 
-// getJSON reads a JSON answer, with a bearer token when given.
-func getJSON(ctx context.Context, u, token string, v any) error {
+// demoGetJSON reads a JSON answer, with a bearer token when given.
+func demoGetJSON(ctx context.Context, u, token string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err

@@ -166,8 +166,16 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	api.index = idx
 	api.rules = lifeEvents
 	api.past = &pastIndexes{store: store, opt: indexOptions(lifeEvents)}
+	if cfg.Exchange.on() {
+		x, err := openExchange(ctx, cfg, api, auditLog, reg, logger)
+		if err != nil {
+			return err
+		}
+		defer x.trust.Close()
+		api.exchange = x
+	}
 	srv := &http.Server{
-		Handler:           api.routes(reg),
+		Handler:           withExchange(api.exchange, api.routes(reg)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      5 * time.Minute,
