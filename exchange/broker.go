@@ -108,7 +108,11 @@ func NewBroker(o Options) (*Broker, error) {
 	case len(o.SubjectKey) < 32:
 		return nil, errors.New("exchange: the subject key (32 bytes or more) is needed")
 	}
-	if _, err := trust.KeyAlgorithm(o.Key); err != nil {
+	pub, err := jwk.PublicKeyOf(o.Key)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: signing key: %w", err)
+	}
+	if _, err := trust.KeyAlgorithm(pub); err != nil {
 		return nil, fmt.Errorf("exchange: signing key: %w", err)
 	}
 	if o.Window <= 0 {

@@ -43,7 +43,7 @@ const (
 	demoNORegister = "NO/974760673" // the population register's keeper
 	demoService    = "death-records"
 	demoRecord     = "https://register.example.no/service/death-records"
-	demoPurpose    = "inheritance-settlement"
+	demoPurpose    = "urn:samband:purpose:inheritance-settlement"
 	demoLegalBasis = "http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj"
 	demoLifeEvent  = "death-and-inheritance"
 	demoDeceased   = "31124590062" // NO
@@ -596,7 +596,7 @@ const demoEstatePolicy = `@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
         odrl:action odrl:use ;
         odrl:constraint
             [ odrl:leftOperand sb:lifeEvent ; odrl:operator odrl:eq ; odrl:rightOperand "death-and-inheritance" ] ,
-            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand "inheritance-settlement" ] ,
+            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand <urn:samband:purpose:inheritance-settlement> ] ,
             [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isPartOf ; odrl:rightOperand "EEA" ] ,
             [ odrl:leftOperand sb:legalBasis ; odrl:operator odrl:eq ;
               odrl:rightOperand <http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj> ] ,

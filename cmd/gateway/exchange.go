@@ -100,10 +100,11 @@ func readPrivateKey(path string) (jwk.Key, error) {
 	if _, ok := k.KeyID(); !ok {
 		return nil, fmt.Errorf("%s: the key has no kid", path)
 	}
-	if _, err := trust.KeyAlgorithm(k); err != nil {
+	pub, err := jwk.PublicKeyOf(k)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if _, err := jwk.PublicKeyOf(k); err != nil {
+	if _, err := trust.KeyAlgorithm(pub); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if isPrivate, err := jwk.IsPrivateKey(k); err != nil || !isPrivate {
