@@ -515,7 +515,13 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		receiptHash = sha256.Sum256([]byte(receipt))
 	} else {
 		// The peer refused before deciding (a signature, a time, an
-		// unknown service): its problem is passed on and logged.
+		// unknown service): its problem is passed on and logged. A
+		// success without a receipt is no refusal, and nothing a provider
+		// vouched for: it is not passed on.
+		if status < 400 {
+			b.m.upstreamErrors.WithLabelValues("receipt").Inc()
+			return fmt.Errorf("%w: %s answered %d without a receipt", ErrUpstream, peer.ID, status)
+		}
 		rule = "peer refused: " + problemType(header, body)
 	}
 	entry := b.entry(x, now, decision, rule, status)
