@@ -370,7 +370,9 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	entry := b.entry(x, now, string(dec.Effect), rc.Rule, status)
 	entry.ReceiptHash = tlog.Hash(rc.Binding())
-	index, cp, err := b.o.Log.AppendSealed(ctx, entry)
+	// The decision is logged even when the requester has hung up: the
+	// service may have been asked already.
+	index, cp, err := b.o.Log.AppendSealed(context.WithoutCancel(ctx), entry)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAudit, err)
 	}
@@ -526,7 +528,7 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	entry := b.entry(x, now, decision, rule, status)
 	entry.ReceiptHash = receiptHash
-	index, cp, err := b.o.Log.AppendSealed(ctx, entry)
+	index, cp, err := b.o.Log.AppendSealed(context.WithoutCancel(ctx), entry)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAudit, err)
 	}
@@ -604,7 +606,7 @@ func (b *Broker) fail(w http.ResponseWriter, r *http.Request, x *exchange, err e
 	}
 	if x.authed && !errors.Is(err, ErrAudit) {
 		e := b.entry(x, b.o.Now(), "deny", p.Type, p.Status)
-		if index, aerr := b.o.Log.Append(r.Context(), e); aerr != nil {
+		if index, aerr := b.o.Log.Append(context.WithoutCancel(r.Context()), e); aerr != nil {
 			b.logger.Error("exchange refusal not logged", append(attrs, "audit_err", aerr)...)
 			p = ProblemOf(ErrAudit)
 			err = fmt.Errorf("%w: %v", ErrAudit, aerr)
