@@ -311,6 +311,9 @@ type fixture struct {
 	subjectKey policies.SubjectKey
 	logs       *syncBuffer
 	provider   *counter // the register behind death-records and tax-statements
+	// slow gets a value when the register is asked for a record under
+	// /slow/, which it answers only once the gateway gives up.
+	slow       chan struct{}
 	redirector *counter // the service behind death-records-mirror, which redirects
 	metadata   *counter // where the redirector points
 	// peer is the Finnish gateway as this gateway reaches it: the real
@@ -327,10 +330,15 @@ func newFixture(t *testing.T, keys *keyring) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	f := &fixture{keys: keys, base: time.Now().UTC().Truncate(time.Second), logs: &syncBuffer{}}
+	f := &fixture{keys: keys, base: time.Now().UTC().Truncate(time.Second), logs: &syncBuffer{}, slow: make(chan struct{}, 1)}
 	f.setClock(f.base)
 
 	f.provider = newCounter(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/slow/") {
+			f.slow <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
 		if !strings.HasPrefix(r.URL.Path, "/api/v1/deaths/") && !strings.HasPrefix(r.URL.Path, "/api/v1/statements/") {
 			http.NotFound(w, r)
 			return
@@ -1470,5 +1478,46 @@ func TestAttackControlRelay(t *testing.T) {
 	checkIncluded(t, f.log, cs.LogIndex, cs.Checkpoint)
 	if _, ok := f.logs.find(t, map[string]any{"msg": "exchange", "role": "consumer", "effect": "permit", "request_id": r.ID}); !ok {
 		t.Errorf("no record of the relayed permit; records: %v", f.logs.records(t))
+	}
+}
+
+// TestAttackHangUp: a requester whose permitted request reached the
+// service hangs up before the answer. The service was asked about the
+// person, so the decision must be in the audit log all the same: the
+// permit, with the status the requester was left with. Eight times, each
+// on a gateway of its own, since the log used to drop the entry only when
+// its writer lost the race with the requester's cancellation.
+func TestAttackHangUp(t *testing.T) {
+	keys := newKeyring(t)
+	for i := range 8 {
+		f := newFixture(t, keys)
+		r := f.estate()
+		r.Path = "/v1/deaths/slow/NO" + deceased
+		ctx, cancel := context.WithCancel(context.Background())
+		hr := f.signed(t, r, nil, fiAuthority, keys.kela).WithContext(ctx)
+		done := make(chan error, 1)
+		go func() {
+			resp, err := f.srv.Client().Do(hr)
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		<-f.slow // the service has the request
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatalf("%d: the request was answered after it was cancelled", i)
+		}
+		f.srv.Close() // waits for the broker to finish with the request
+		if n := f.provider.hits.Load(); n != 1 {
+			t.Fatalf("%d: the service was reached %d times, want once", i, n)
+		}
+		if n := f.log.Size(); n != 1 {
+			t.Fatalf("%d: the audit log holds %d entries after the service was asked; want the decision; records: %v", i, n, f.logs.records(t))
+		}
+		e := lastEntry(t, f)
+		if e.RequestID != r.ID || e.Decision != "permit" || e.Status != http.StatusBadGateway || e.ReceiptHash == (tlog.Hash{}) {
+			t.Errorf("%d: audit entry %+v, want the permit of %s with status 502 and its receipt", i, e, r.ID)
+		}
 	}
 }
