@@ -95,8 +95,9 @@ const (
 	taxpayer = "15038510190" // NO, consents to the benefit assessment
 	stranger = "750623-1237" // SE, holds no mandate
 
-	deathsPath = "/exchange/v1/NO/974760673/death-records/v1/deaths/"
-	maxBody    = 64 << 10
+	deathsPath  = "/exchange/v1/NO/974760673/death-records/v1/deaths/"
+	maxBody     = 64 << 10
+	maxResponse = 256 << 10
 )
 
 // keyring holds the private keys of the attacks, made once per test.
@@ -334,6 +335,11 @@ func newFixture(t *testing.T, keys *keyring) *fixture {
 	f.setClock(f.base)
 
 	f.provider = newCounter(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/big/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(bytes.Repeat([]byte(" "), 4*maxResponse))
+			return
+		}
 		if strings.Contains(r.URL.Path, "/slow/") {
 			f.slow <- struct{}{}
 			<-r.Context().Done()
@@ -432,14 +438,15 @@ func newFixture(t *testing.T, keys *keyring) *fixture {
 		services = append(services, s)
 	}
 	b, err := exchange.NewBroker(exchange.Options{
-		Self:       trust.Party{ID: noGateway, Country: "NO", Organisation: "991825827", Name: "Samband Norge", Kind: trust.Gateway},
-		Key:        keys.noGateway,
-		Trust:      tr,
-		Services:   services,
-		Decider:    &libraryDecider{lib: lib, facts: f.registry, records: map[string][]string{deathRecord: {estatePolicy}, taxRecord: {consentPolicy}}},
-		SubjectKey: f.subjectKey,
-		Log:        f.log,
-		Limits:     exchange.Limits{MaxBody: maxBody},
+		Self:        trust.Party{ID: noGateway, Country: "NO", Organisation: "991825827", Name: "Samband Norge", Kind: trust.Gateway},
+		Key:         keys.noGateway,
+		Trust:       tr,
+		Services:    services,
+		Decider:     &libraryDecider{lib: lib, facts: f.registry, records: map[string][]string{deathRecord: {estatePolicy}, taxRecord: {consentPolicy}}},
+		SubjectKey:  f.subjectKey,
+		Log:         f.log,
+		Limits:      exchange.Limits{MaxBody: maxBody},
+		MaxResponse: maxResponse,
 		// The Finnish gateway of the tests listens on loopback.
 		PeersAllowPrivate: true,
 		Logger:            slog.New(slog.NewJSONHandler(f.logs, nil)),
@@ -1010,6 +1017,8 @@ func TestAttacks(t *testing.T) {
 			send: edited(fiAuthority, kela, func(r *exchange.Request) {
 				r.Service, r.Path = "death-records-mirror", "/imds/NO"+deceased
 			})},
+		{name: "a service answering more than the bound", status: 502, problem: pUpstream, outcome: upstreamFailed, served: 1,
+			send: edited(fiAuthority, kela, func(r *exchange.Request) { r.Path = "/v1/deaths/big/NO" + deceased })},
 		{name: "38 a service whose host name resolves to loopback", status: 502, problem: "urn:samband:problem:upstream-address",
 			outcome: upstreamFailed,
 			send:    edited(fiAuthority, kela, func(r *exchange.Request) { r.Service = "death-records-local" })},
@@ -1251,6 +1260,7 @@ func checkAttack(t *testing.T, f *fixture, tc attack, resp *http.Response, body 
 			sentinel := map[string]error{
 				"urn:samband:problem:upstream-redirect": exchange.ErrUpstreamRedirect,
 				"urn:samband:problem:upstream-address":  exchange.ErrUpstreamAddress,
+				"urn:samband:problem:upstream":          exchange.ErrUpstream,
 			}[tc.problem]
 			found := false
 			for _, rec := range f.logs.records(t) {
@@ -1519,5 +1529,65 @@ func TestAttackHangUp(t *testing.T) {
 		if e.RequestID != r.ID || e.Decision != "permit" || e.Status != http.StatusBadGateway || e.ReceiptHash == (tlog.Hash{}) {
 			t.Errorf("%d: audit entry %+v, want the permit of %s with status 502 and its receipt", i, e, r.ID)
 		}
+	}
+}
+
+// TestAttackConcurrentReplay sends one signed request eight times at once:
+// exactly one is permitted and reaches the service, the others are
+// refused as replays and audited as such.
+func TestAttackConcurrentReplay(t *testing.T) {
+	f := newFixture(t, newKeyring(t))
+	hr, r := stdSigned(t, f, nil)
+	const n = 8
+	type answer struct {
+		status int
+		err    error
+	}
+	answers := make(chan answer, n)
+	var wg sync.WaitGroup
+	for range n {
+		again := hr.Clone(context.Background())
+		wg.Go(func() {
+			resp, err := f.srv.Client().Do(again)
+			if err != nil {
+				answers <- answer{err: err}
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			answers <- answer{status: resp.StatusCode}
+		})
+	}
+	wg.Wait()
+	close(answers)
+	statuses := map[int]int{}
+	for a := range answers {
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		statuses[a.status]++
+	}
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != n-1 {
+		t.Errorf("answers by status %v, want one 200 and %d 409", statuses, n-1)
+	}
+	if hits := f.provider.hits.Load(); hits != 1 {
+		t.Errorf("the service was reached %d times, want once", hits)
+	}
+	if size := f.log.Size(); size != n {
+		t.Fatalf("the audit log holds %d entries, want %d", size, n)
+	}
+	decisions := map[string]int{}
+	for i := range int64(n) {
+		e, err := f.log.Entry(context.Background(), i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.RequestID != r.ID {
+			t.Errorf("entry %d is of request %s, want %s", i, e.RequestID, r.ID)
+		}
+		decisions[e.Decision+" "+e.Rule]++
+	}
+	if decisions["deny urn:samband:problem:replay"] != n-1 {
+		t.Errorf("audit decisions %v, want %d replays denied", decisions, n-1)
 	}
 }
