@@ -983,6 +983,10 @@ func TestAttacks(t *testing.T) {
 			send: traversal(deathsPath + "..;x/..;x/admin/users")},
 		{name: "escaped NUL in the query", status: 400, problem: pPath,
 			send: traversal(deathsPath + "NO" + deceased + "?fields=name%00.json")},
+		{name: "a target over the limit", status: 400, problem: pPath,
+			send: traversal(deathsPath + "NO" + deceased + "/" + strings.Repeat("a", exchange.DefaultMaxTarget))},
+		{name: "a header value over the limit", status: 400, problem: "urn:samband:problem:malformed",
+			send: edited(fiAuthority, kela, func(r *exchange.Request) { r.Issue = strings.Repeat("x", exchange.DefaultMaxHeaderValue+1) })},
 		{name: "34 body over the limit, with its length", status: 413, problem: "urn:samband:problem:body-too-large",
 			send: func(t *testing.T, f *fixture) *http.Response {
 				return f.do(t, f.signed(t, posted(f), bytes.Repeat([]byte("x"), 4*maxBody), fiAuthority, f.keys.kela))
@@ -1005,6 +1009,10 @@ func TestAttacks(t *testing.T) {
 			}},
 		{name: "35 Samband-Purpose given twice", status: 400, problem: pDup,
 			send: tampered(func(hr *http.Request) { hr.Header.Add(exchange.HeaderPurpose, "urn:samband:purpose:debt-collection") })},
+		{name: "Samband-Purpose given twice, in another case", status: 400, problem: pDup,
+			send: tampered(func(hr *http.Request) {
+				hr.Header["samband-purpose"] = []string{"urn:samband:purpose:debt-collection"}
+			})},
 		{name: "36 X-Road-Id conflicting with Samband-Request-Id", status: 400, problem: pDup,
 			send: tampered(func(hr *http.Request) { hr.Header.Set(exchange.HeaderXRoadID, uuid.NewString()) })},
 		{name: "X-Road-Client conflicting with Samband-Requester", status: 400, problem: pDup,
