@@ -1,8 +1,7 @@
 package exchange_test
 
-// The attacks on the exchange broker, each a row of TestAttacks, numbered
-// as the issue lists them (rows without a number are further attacks of
-// the same kind):
+// The attacks on the exchange broker, and where each is covered. Most are
+// rows of TestAttacks, named by their number in the issue:
 //
 //	1-2       no signature, a forged one                    rows 01, 02
 //	3-9       altered after signing                         rows 03-09
@@ -21,14 +20,24 @@ package exchange_test
 //	39-42     consent rescinded, mandate expired, mandate
 //	          revoked, no mandate                           rows 39-42
 //
-// The embargo in the citizen's view is covered in cmd/gateway:
-// TestCitizenView (cmd/gateway/citizen_test.go, from the audit API's
-// branch) asserts that an entry under embargo is absent from
-// /api/v1/me/accesses a minute before its embargo ends and present once
-// it has ended, for two embargo rules (by legal basis and by purpose).
+// The rows without a number are further attacks of the same kinds (a
+// replay under X-Road-Id, a representative stripped after signing, a key
+// the signature brings along, ..;, %00, a chunked oversized body, a
+// service answering over the bound), and attacks on the answer of the
+// Finnish peer gateway this gateway relays: stripped, swapped or replayed
+// receipts, receipts signed by another key or issuer, a redirect.
+// TestAttackConcurrentReplay sends one request eight times at once;
+// TestAttackHangUp hangs up after the service was asked.
 //
-// TestAttackControls shows that the same setup permits the requests the
-// attacks are made of, so that no refusal below is an accident of setup.
+// The embargo in the citizen's view is covered in cmd/gateway:
+// TestCitizenView (cmd/gateway/citizen_test.go) asserts that an entry under
+// embargo is absent from /api/v1/me/accesses a minute before its embargo
+// ends and present once it has ended, for two embargo rules (by legal
+// basis and by purpose).
+//
+// TestAttackControls and TestAttackControlRelay send the requests the
+// attacks are made of, as they are, and show them permitted, so that no
+// refusal is an accident of setup.
 
 import (
 	"bytes"
