@@ -149,6 +149,11 @@ func TestRotation(t *testing.T) {
 	if got := srv.requests.Load(); got != 3 {
 		t.Errorf("%d requests, want 3 (Open's and two refreshes)", got)
 	}
+	r.Close()
+	if err := r.Refresh(ctx, gwSE); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Refresh after Close = %v, want a refusal", err)
+	}
+	keyIs(t, r, gwSE, "k2", now, nil, k2) // the last keys still answer
 }
 
 func TestTimeWindowAndRevocation(t *testing.T) {
