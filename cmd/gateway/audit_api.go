@@ -322,9 +322,9 @@ func (s *server) meAccesses(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &te) {
 		if te.missing {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="samband"`)
-		} else {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="samband", error="invalid_token"`)
+			return &httpError{status: http.StatusUnauthorized, detail: te.detail}
 		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="samband", error="invalid_token"`)
 		return &httpError{status: http.StatusUnauthorized, detail: "ID token refused: " + te.detail}
 	}
 	if err != nil {

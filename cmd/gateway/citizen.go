@@ -229,9 +229,9 @@ func (a *citizenAuth) authenticate(r *http.Request, key policies.SubjectKey, now
 	if err := tok.Get(p.IDClaim, &number); err != nil || number == "" {
 		return citizen{}, refuse("the token has no %s claim (a string) holding the national identity number", p.IDClaim)
 	}
-	s, err := personArg{Country: p.Country, NationalID: number}.subject(key, p.IDClaim, now)
+	s, err := personArg{Country: p.Country, NationalID: number}.subject(key, "claim "+p.IDClaim, now)
 	if err != nil {
-		return citizen{}, refuse("claim %s is not a %s national identity number: %v", p.IDClaim, p.Country, err)
+		return citizen{}, refuse("%v", err)
 	}
 	return citizen{provider: p, subject: s}, nil
 }
