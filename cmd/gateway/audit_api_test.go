@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -380,4 +382,158 @@ func TestAuditCheckpointOfNewLog(t *testing.T) {
 	if _, n := a.log.Latest(); n != 1 {
 		t.Errorf("Latest() after the route = %d, want the checkpoint stored", n)
 	}
+}
+
+// runCheckpoints stores checkpoints while the log grows and a last one
+// when stopped, so that none of the entries is left without one.
+func TestRunCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	a := openTestAudit(t)
+	var logs syncBuffer
+	stop := runCheckpoints(a.log, 5*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
+	for i := range 10 {
+		if _, err := a.log.Append(ctx, decision(i, "", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if n, _ := a.log.Pending(); n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint stored within 10 s while the log grew")
+		}
+	}
+	stop()
+	if _, err := a.log.Append(ctx, decision(10, "", "")); err != nil {
+		t.Fatal(err)
+	}
+	stop = runCheckpoints(a.log, time.Hour, slog.New(slog.NewTextHandler(&logs, nil)))
+	stop()
+	if n, _ := a.log.Pending(); n != 0 {
+		t.Errorf("%d entries without a stored checkpoint after stop", n)
+	}
+	if signed, size := a.log.Latest(); size != 11 || a.tree(t, signed).N != 11 {
+		t.Errorf("latest checkpoint at %d after stop, want 11", size)
+	}
+	if !strings.Contains(logs.String(), "checkpoint at shutdown") || strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+	runCheckpoints(nil, time.Second, slog.New(slog.DiscardHandler))() // no log, nothing to do
+}
+
+// serve keeps the audit log with the configured key; without one its
+// routes answer 503 and the log says so; the demo makes a key and a log
+// for the run, and removes the log when it stops; a key file it cannot
+// read stops it.
+func TestServeAudit(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := gateway(t, nil, "audit", "keygen", "--name", "samband.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "audit.key")
+	if err := os.WriteFile(keyFile, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vkey := strings.Fields(out)[1]
+	subjectKey := filepath.Join(dir, "subject.key")
+	if err := os.WriteFile(subjectKey, []byte(strings.Repeat("c3", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := func(name string, env map[string]string) Config {
+		cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, name, "samband.db")+"\n"), name, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+
+	t.Run("key", func(t *testing.T) {
+		var logs syncBuffer
+		cfg := config("key", map[string]string{"GATEWAY_AUDIT_KEY_FILE": keyFile, "GATEWAY_AUDIT_CHECKPOINT_EVERY": "50ms",
+			"GATEWAY_POLICIES_SUBJECT_KEY_FILE": subjectKey})
+		base, err := startServe(t, cfg, &logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cp checkpointView
+		if code, raw := auditGet(t, base+"/api/v1/audit/checkpoint", nil, &cp); code != 200 {
+			t.Fatalf("GET checkpoint = %d %s", code, raw)
+		}
+		if tree := openCheckpoint(t, cp, vkey); tree.N != 0 {
+			t.Errorf("checkpoint of a new log at size %d", tree.N)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "key", "samband.db.audit")); err != nil {
+			t.Errorf("audit log file: %v", err)
+		}
+		_, metrics := auditGet(t, base+"/metrics", nil, nil)
+		if !strings.Contains(string(metrics), "samband_audit_log_size 0\n") {
+			t.Errorf("metrics lack the log's size:\n%s", grepLines(string(metrics), "samband_audit"))
+		}
+		// Without a provider the citizen's view says how to add one.
+		problemIs(t, "GET", base+"/api/v1/me/accesses", "", 503, "citizen.providers")
+	})
+	t.Run("none", func(t *testing.T) {
+		var logs syncBuffer
+		base, err := startServe(t, config("none", nil), &logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problemIs(t, "GET", base+"/api/v1/audit/checkpoint", "", 503, "gateway audit keygen")
+		if !strings.Contains(logs.String(), "exchange audit log off") {
+			t.Errorf("the log does not say the audit log is off:\n%s", logs.String())
+		}
+	})
+	t.Run("demo", func(t *testing.T) {
+		var logs syncBuffer
+		var demoDB string
+		t.Cleanup(func() { // after serve has stopped
+			if demoDB == "" {
+				return
+			}
+			if _, err := os.Stat(demoDB); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the demo's audit log %s is left behind: %v", demoDB, err)
+			}
+		})
+		cfg := config("demo", nil)
+		cfg.Audit.demoKey = true
+		base, err := startServe(t, cfg, &logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cp checkpointView
+		if code, raw := auditGet(t, base+"/api/v1/audit/checkpoint", nil, &cp); code != 200 {
+			t.Fatalf("GET checkpoint = %d %s", code, raw)
+		}
+		openCheckpoint(t, cp, cp.VerifierKey)
+		if !strings.Contains(logs.String(), "made an audit key in memory") {
+			t.Errorf("the log does not say a key was made:\n%s", logs.String())
+		}
+		for _, f := range strings.Fields(logs.String()) {
+			if v, ok := strings.CutPrefix(f, "db="); ok && strings.HasSuffix(v, "audit.db") {
+				demoDB = v
+			}
+		}
+		if _, err := os.Stat(demoDB); err != nil {
+			t.Errorf("the demo's audit log: %v", err)
+		}
+	})
+	t.Run("unreadable key", func(t *testing.T) {
+		var logs syncBuffer
+		_, err := startServe(t, config("bad", map[string]string{"GATEWAY_AUDIT_KEY_FILE": filepath.Join(dir, "missing.key")}), &logs)
+		if err == nil || !strings.Contains(err.Error(), "audit.key_file") {
+			t.Fatalf("serve with a missing key file = %v", err)
+		}
+	})
+	t.Run("unreadable provider keys", func(t *testing.T) {
+		var logs syncBuffer
+		cfg := config("provider", nil)
+		cfg.Citizen.Providers = []OIDCProvider{{Name: "idporten", Issuer: idportenIssuer, Audience: clientID,
+			JWKSFile: filepath.Join(dir, "missing.jwks"), Country: "NO", IDClaim: "pid", Algorithms: []string{"RS256"}}}
+		_, err := startServe(t, cfg, &logs)
+		if err == nil || !strings.Contains(err.Error(), "jwks_file") {
+			t.Fatalf("serve with a missing key set file = %v", err)
+		}
+	})
 }

@@ -209,7 +209,7 @@ func checkAlgorithm(alg string) string {
 // checkJWKSURL says why u cannot be a provider's key set URL, or "".
 func checkJWKSURL(u string, allowPrivate bool) string {
 	pu, err := url.Parse(u)
-	if err != nil || pu.Host == "" {
+	if err != nil || !pu.IsAbs() {
 		return fmt.Sprintf("%q is not an absolute URL", u)
 	}
 	switch pu.Scheme {
@@ -220,6 +220,9 @@ func checkJWKSURL(u string, allowPrivate bool) string {
 		}
 	default:
 		return fmt.Sprintf("scheme %q: use https", pu.Scheme)
+	}
+	if pu.Host == "" {
+		return fmt.Sprintf("%q names no host", u)
 	}
 	if pu.User != nil {
 		return "a URL with user information is refused"

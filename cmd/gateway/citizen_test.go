@@ -662,3 +662,91 @@ func FuzzIDToken(f *testing.F) {
 		}
 	})
 }
+
+func TestAuditAndCitizenConfig(t *testing.T) {
+	none := func(string) string { return "" }
+	cfg, err := parseConfig([]byte("db: /var/lib/samband/catalog.db\n"), "test.yaml", none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(cfg.Audit.CheckpointEvery) != time.Second || cfg.auditDB() != "/var/lib/samband/catalog.db.audit" ||
+		cfg.Audit.KeyFile != "" || cfg.Audit.demoKey || len(cfg.Citizen.Providers) != 0 {
+		t.Fatalf("defaults: audit %+v (db %s), citizen %+v", cfg.Audit, cfg.auditDB(), cfg.Citizen)
+	}
+	yml := `audit:
+  db: /var/lib/samband/audit.db
+  key_file: /etc/samband/audit.key
+  embargo:
+    - {purpose: criminal-investigation, for: 2160h}
+citizen:
+  providers:
+    - name: idporten
+      issuer: https://idporten.no
+      audience: samband
+      jwks_url: https://idporten.no/jwks.json
+      country: "NO"
+    - name: suomi-fi
+      issuer: https://tunnistus.suomi.fi
+      audience: samband
+      jwks_file: /etc/samband/suomi-fi.jwks
+      country: FI
+      id_claim: urn:oid:1.2.246.21
+      algorithms: [PS256, ES384]
+`
+	env := map[string]string{"GATEWAY_CITIZEN_PROVIDERS_IDPORTEN_AUDIENCE": "samband-prod", "GATEWAY_AUDIT_CHECKPOINT_EVERY": "250ms",
+		"GATEWAY_AUDIT_KEY_FILE": "/run/secrets/audit.key"}
+	if cfg, err = parseConfig([]byte(yml), "test.yaml", func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	idp, fi := cfg.Citizen.Providers[0], cfg.Citizen.Providers[1]
+	if cfg.auditDB() != "/var/lib/samband/audit.db" || cfg.Audit.KeyFile != "/run/secrets/audit.key" ||
+		time.Duration(cfg.Audit.CheckpointEvery) != 250*time.Millisecond || time.Duration(cfg.Audit.Embargo[0].For) != 90*24*time.Hour {
+		t.Errorf("audit = %+v", cfg.Audit)
+	}
+	if idp.Audience != "samband-prod" || idp.IDClaim != "pid" || !slices.Equal(idp.Algorithms, []string{"RS256", "ES256", "EdDSA"}) {
+		t.Errorf("idporten = %+v; want the audience from the environment and the defaults", idp)
+	}
+	if fi.IDClaim != "urn:oid:1.2.246.21" || !slices.Equal(fi.Algorithms, []string{"PS256", "ES384"}) {
+		t.Errorf("suomi-fi = %+v", fi)
+	}
+	keys := strings.Join(envKeys(cfg), " ")
+	for _, k := range []string{"GATEWAY_AUDIT_KEY_FILE", "GATEWAY_AUDIT_DB", "GATEWAY_AUDIT_CHECKPOINT_EVERY", "GATEWAY_CITIZEN_PROVIDERS_<NAME>_..."} {
+		if !strings.Contains(keys, k) {
+			t.Errorf("envKeys lacks %s", k)
+		}
+	}
+	if strings.Contains(keys, "EMBARGO") {
+		t.Errorf("envKeys lists the embargo rules, which have no name to override them by: %s", keys)
+	}
+
+	provider := func(extra string) string {
+		return "citizen:\n  providers:\n    - {name: idporten, issuer: 'https://idporten.no', audience: samband, country: 'NO', " + extra + "}\n"
+	}
+	for _, tc := range []struct {
+		yml, want string
+	}{
+		{"audit:\n  checkpoint_every: 0s\n", "audit.checkpoint_every: must be more than 0"},
+		{"audit:\n  embargo:\n    - {for: 24h}\n", "audit.embargo[0]: give a purpose, a legal_basis or both"},
+		{"audit:\n  embargo:\n    - {purpose: x}\n", "audit.embargo[0].for: must be more than 0"},
+		{"audit:\n  demoKey: true\n", "demoKey"},
+		{provider("jwks_url: 'https://idporten.no/jwks', algorithms: [HS256]"), "citizen.providers[0].algorithms[0]: HS256 is refused"},
+		{provider("jwks_url: 'https://idporten.no/jwks', algorithms: [RS256, none]"), "citizen.providers[0].algorithms[1]: none is refused"},
+		{provider("jwks_url: 'https://idporten.no/jwks', algorithms: [RSA-OAEP]"), `"RSA-OAEP" is not a signature algorithm`},
+		{provider("jwks_url: 'http://idporten.no/jwks'"), "citizen.providers[0].jwks_url: http is refused"},
+		{provider("jwks_url: 'file:///etc/jwks'"), `jwks_url: scheme "file"`},
+		{provider("jwks_url: '/jwks'"), "is not an absolute URL"},
+		{provider(""), "citizen.providers[0]: give jwks_url or jwks_file"},
+		{provider("jwks_url: 'https://idporten.no/jwks', jwks_file: /etc/jwks"), "not both"},
+		{"citizen:\n  providers:\n    - {name: x, issuer: i, audience: a, jwks_file: f, country: NL}\n", `citizen.providers[0].country: "NL" is not one of NO, SE`},
+		{"citizen:\n  providers:\n    - {name: x, jwks_file: f, country: SE}\n", "citizen.providers[0].issuer: empty"},
+		{"citizen:\n  providers:\n    - {name: x, issuer: i, jwks_file: f, country: SE}\n", "citizen.providers[0].audience: empty"},
+		{"citizen:\n  providers:\n    - {issuer: i, audience: a, jwks_file: f, country: SE}\n", "citizen.providers[0].name: empty"},
+		{"citizen:\n  providers:\n    - {name: x, issuer: i, audience: a, jwks_file: f, country: SE}\n    - {name: x, issuer: i, audience: a, jwks_file: f, country: SE}\n",
+			"citizen.providers[1].name: x named twice"},
+	} {
+		_, err := parseConfig([]byte(tc.yml), "test.yaml", none)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseConfig(%q) = %v, want an error saying %q", tc.yml, err, tc.want)
+		}
+	}
+}
