@@ -428,12 +428,13 @@ func newAuditCollector(s *server) auditCollector {
 	}
 }
 
-// Describe and Collect make auditCollector a prometheus.Collector.
+// Describe sends the gauges' descriptions.
 func (c auditCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.size
 	ch <- c.age
 }
 
+// Collect sends the gauges' values, read from the log now.
 func (c auditCollector) Collect(ch chan<- prometheus.Metric) {
 	l := c.s.audit
 	if l == nil {
