@@ -173,8 +173,9 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 // inclusion proof of index can be checked against it.
 //
 // Concurrent appends share one commit, and the writer computes the tree
-// hash and signs once per commit, within the commit's transaction, so a
-// sealed append costs about what an Append costs. The checkpoint is not
+// hash once per commit, inside the commit's transaction, and signs it once
+// the commit is durable, so a sealed append costs about what an Append
+// costs. The checkpoint is not
 // stored: it is a signed statement of the log, given to the caller for a
 // receipt, and every checkpoint the log stores or signs later (Checkpoint,
 // Run) must be consistent with it (a consistency proof between the two
