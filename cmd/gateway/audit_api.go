@@ -198,6 +198,9 @@ func (s *server) inclusionProof(w http.ResponseWriter, r *http.Request) error {
 	if n := l.Size(); size > n {
 		return beyondLog("size", size, n)
 	}
+	if size == 0 {
+		return &httpError{status: http.StatusNotFound, detail: "the audit log has no entries yet"}
+	}
 	if index >= size {
 		return &httpError{status: http.StatusNotFound, detail: fmt.Sprintf(
 			"index=%d: the tree of size %d holds entries 0 to %d", index, size, size-1)}

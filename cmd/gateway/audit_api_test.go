@@ -382,6 +382,10 @@ func TestAuditCheckpointOfNewLog(t *testing.T) {
 	if _, n := a.log.Latest(); n != 1 {
 		t.Errorf("Latest() after the route = %d, want the checkpoint stored", n)
 	}
+
+	empty := openTestAudit(t)
+	base, _ = auditTestServer(t, &empty, nil, nil)
+	problemIs(t, "GET", base+"/api/v1/audit/proof/inclusion?index=0", "", 404, "no entries yet")
 }
 
 // runCheckpoints stores checkpoints while the log grows and a last one

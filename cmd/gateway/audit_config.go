@@ -140,13 +140,28 @@ func (c AuditConfig) check() []string {
 	return problems
 }
 
-// check fills in the providers' defaults and returns the problems of the
-// citizen configuration, each naming its key.
-func (c *CitizenConfig) check() []string {
+// idClaim returns the claim of the national identity number.
+func (p OIDCProvider) idClaim() string {
+	if p.IDClaim == "" {
+		return defaultIDClaim
+	}
+	return p.IDClaim
+}
+
+// algorithms returns the algorithms the provider's tokens may use.
+func (p OIDCProvider) algorithms() []string {
+	if len(p.Algorithms) == 0 {
+		return slices.Clone(defaultAlgorithms)
+	}
+	return p.Algorithms
+}
+
+// check returns the problems of the citizen configuration, each naming its
+// key.
+func (c CitizenConfig) check() []string {
 	var problems []string
 	names, issuers := map[string]bool{}, map[string]bool{}
-	for i := range c.Providers {
-		p := &c.Providers[i]
+	for i, p := range c.Providers {
 		where := fmt.Sprintf("citizen.providers[%d]", i)
 		switch {
 		case p.Name == "":
@@ -178,13 +193,7 @@ func (c *CitizenConfig) check() []string {
 		if !slices.Contains(citizenCountries, p.Country) {
 			problems = append(problems, fmt.Sprintf("%s.country: %q is not one of %s", where, p.Country, strings.Join(citizenCountries, ", ")))
 		}
-		if p.IDClaim == "" {
-			p.IDClaim = defaultIDClaim
-		}
-		if len(p.Algorithms) == 0 {
-			p.Algorithms = slices.Clone(defaultAlgorithms)
-		}
-		for j, alg := range p.Algorithms {
+		for j, alg := range p.algorithms() {
 			if why := checkAlgorithm(alg); why != "" {
 				problems = append(problems, fmt.Sprintf("%s.algorithms[%d]: %s", where, j, why))
 			}

@@ -703,10 +703,10 @@ citizen:
 		time.Duration(cfg.Audit.CheckpointEvery) != 250*time.Millisecond || time.Duration(cfg.Audit.Embargo[0].For) != 90*24*time.Hour {
 		t.Errorf("audit = %+v", cfg.Audit)
 	}
-	if idp.Audience != "samband-prod" || idp.IDClaim != "pid" || !slices.Equal(idp.Algorithms, []string{"RS256", "ES256", "EdDSA"}) {
+	if idp.Audience != "samband-prod" || idp.idClaim() != "pid" || !slices.Equal(idp.algorithms(), []string{"RS256", "ES256", "EdDSA"}) {
 		t.Errorf("idporten = %+v; want the audience from the environment and the defaults", idp)
 	}
-	if fi.IDClaim != "urn:oid:1.2.246.21" || !slices.Equal(fi.Algorithms, []string{"PS256", "ES384"}) {
+	if fi.idClaim() != "urn:oid:1.2.246.21" || !slices.Equal(fi.algorithms(), []string{"PS256", "ES384"}) {
 		t.Errorf("suomi-fi = %+v", fi)
 	}
 	keys := strings.Join(envKeys(cfg), " ")
