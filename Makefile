@@ -8,7 +8,7 @@ FUZZTIME  ?= 15s
 FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord \
              catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
-             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet
+             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken
 
 .PHONY: all build run demo-exchange test vet fuzz shacl bench-rdf clean
 
