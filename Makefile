@@ -8,9 +8,9 @@ FUZZTIME  ?= 15s
 FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord \
              catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
-             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal
+             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken
 
-.PHONY: all build run test vet fuzz shacl bench-rdf clean
+.PHONY: all build run demo-exchange test vet fuzz shacl bench-rdf clean
 
 all: build
 
@@ -21,6 +21,11 @@ build:
 # http://127.0.0.1:8080; Ctrl-C stops it.
 run: build
 	./$(BIN) serve --demo
+
+# demo-exchange: two gateways (Finland, Norway) and a sample population register on this
+# machine, and the death-and-inheritance case between them; the gateways keep serving.
+demo-exchange: build
+	./$(BIN) exchange demo --keep
 
 vet:
 	$(GO) vet ./...

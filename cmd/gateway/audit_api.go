@@ -198,6 +198,9 @@ func (s *server) inclusionProof(w http.ResponseWriter, r *http.Request) error {
 	if n := l.Size(); size > n {
 		return beyondLog("size", size, n)
 	}
+	if size == 0 {
+		return &httpError{status: http.StatusNotFound, detail: "the audit log has no entries yet"}
+	}
 	if index >= size {
 		return &httpError{status: http.StatusNotFound, detail: fmt.Sprintf(
 			"index=%d: the tree of size %d holds entries 0 to %d", index, size, size-1)}
@@ -322,9 +325,9 @@ func (s *server) meAccesses(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &te) {
 		if te.missing {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="samband"`)
-		} else {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="samband", error="invalid_token"`)
+			return &httpError{status: http.StatusUnauthorized, detail: te.detail}
 		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="samband", error="invalid_token"`)
 		return &httpError{status: http.StatusUnauthorized, detail: "ID token refused: " + te.detail}
 	}
 	if err != nil {
@@ -428,12 +431,13 @@ func newAuditCollector(s *server) auditCollector {
 	}
 }
 
-// Describe and Collect make auditCollector a prometheus.Collector.
+// Describe sends the gauges' descriptions.
 func (c auditCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.size
 	ch <- c.age
 }
 
+// Collect sends the gauges' values, read from the log now.
 func (c auditCollector) Collect(ch chan<- prometheus.Metric) {
 	l := c.s.audit
 	if l == nil {

@@ -140,13 +140,28 @@ func (c AuditConfig) check() []string {
 	return problems
 }
 
-// check fills in the providers' defaults and returns the problems of the
-// citizen configuration, each naming its key.
-func (c *CitizenConfig) check() []string {
+// idClaim returns the claim of the national identity number.
+func (p OIDCProvider) idClaim() string {
+	if p.IDClaim == "" {
+		return defaultIDClaim
+	}
+	return p.IDClaim
+}
+
+// algorithms returns the algorithms the provider's tokens may use.
+func (p OIDCProvider) algorithms() []string {
+	if len(p.Algorithms) == 0 {
+		return slices.Clone(defaultAlgorithms)
+	}
+	return p.Algorithms
+}
+
+// check returns the problems of the citizen configuration, each naming its
+// key.
+func (c CitizenConfig) check() []string {
 	var problems []string
 	names, issuers := map[string]bool{}, map[string]bool{}
-	for i := range c.Providers {
-		p := &c.Providers[i]
+	for i, p := range c.Providers {
 		where := fmt.Sprintf("citizen.providers[%d]", i)
 		switch {
 		case p.Name == "":
@@ -178,13 +193,7 @@ func (c *CitizenConfig) check() []string {
 		if !slices.Contains(citizenCountries, p.Country) {
 			problems = append(problems, fmt.Sprintf("%s.country: %q is not one of %s", where, p.Country, strings.Join(citizenCountries, ", ")))
 		}
-		if p.IDClaim == "" {
-			p.IDClaim = defaultIDClaim
-		}
-		if len(p.Algorithms) == 0 {
-			p.Algorithms = slices.Clone(defaultAlgorithms)
-		}
-		for j, alg := range p.Algorithms {
+		for j, alg := range p.algorithms() {
 			if why := checkAlgorithm(alg); why != "" {
 				problems = append(problems, fmt.Sprintf("%s.algorithms[%d]: %s", where, j, why))
 			}
@@ -209,7 +218,7 @@ func checkAlgorithm(alg string) string {
 // checkJWKSURL says why u cannot be a provider's key set URL, or "".
 func checkJWKSURL(u string, allowPrivate bool) string {
 	pu, err := url.Parse(u)
-	if err != nil || pu.Host == "" {
+	if err != nil || !pu.IsAbs() {
 		return fmt.Sprintf("%q is not an absolute URL", u)
 	}
 	switch pu.Scheme {
@@ -220,6 +229,9 @@ func checkJWKSURL(u string, allowPrivate bool) string {
 		}
 	default:
 		return fmt.Sprintf("scheme %q: use https", pu.Scheme)
+	}
+	if pu.Host == "" {
+		return fmt.Sprintf("%q names no host", u)
 	}
 	if pu.User != nil {
 		return "a URL with user information is refused"

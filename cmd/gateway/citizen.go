@@ -58,10 +58,10 @@ type oidcProvider struct {
 	refreshed time.Time // the last fetch a token asked for
 }
 
-// newCitizenAuth readies the providers of cfg (checked by Config.check):
-// it reads the key files and registers the key set URLs with a cache that
-// fetches them in the background until ctx ends. It returns nil when no
-// provider is configured.
+// newCitizenAuth readies the providers of cfg (checked by Config.check),
+// with their defaults: it reads the key files and registers the key set
+// URLs with a cache that fetches them in the background until ctx ends.
+// It returns nil when no provider is configured.
 func newCitizenAuth(ctx context.Context, cfg CitizenConfig, logger *slog.Logger) (*citizenAuth, error) {
 	if len(cfg.Providers) == 0 {
 		return nil, nil
@@ -75,6 +75,7 @@ func newCitizenAuth(ctx context.Context, cfg CitizenConfig, logger *slog.Logger)
 	}
 	parse := []jwk.ParseOption{jwk.WithMaxKeys(maxJWKSKeys), jwk.WithRejectDuplicateKID(true)}
 	for _, pc := range cfg.Providers {
+		pc.IDClaim, pc.Algorithms = pc.idClaim(), pc.algorithms()
 		p := &oidcProvider{OIDCProvider: pc}
 		where := "citizen.providers " + pc.Name
 		if pc.JWKSFile != "" {
@@ -229,9 +230,9 @@ func (a *citizenAuth) authenticate(r *http.Request, key policies.SubjectKey, now
 	if err := tok.Get(p.IDClaim, &number); err != nil || number == "" {
 		return citizen{}, refuse("the token has no %s claim (a string) holding the national identity number", p.IDClaim)
 	}
-	s, err := personArg{Country: p.Country, NationalID: number}.subject(key, p.IDClaim, now)
+	s, err := personArg{Country: p.Country, NationalID: number}.subject(key, "claim "+p.IDClaim, now)
 	if err != nil {
-		return citizen{}, refuse("claim %s is not a %s national identity number: %v", p.IDClaim, p.Country, err)
+		return citizen{}, refuse("%v", err)
 	}
 	return citizen{provider: p, subject: s}, nil
 }

@@ -119,6 +119,7 @@ type exchangeSide struct {
 	trust  *trust.Registry
 	public jwk.Set // this gateway's public key set, as its peers fetch it
 	self   string  // this gateway's party ID
+	close  func()  // closes the trust registry and its store
 }
 
 // openExchange builds the broker of cfg.Exchange over the catalogue, the
@@ -143,17 +144,25 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 	public := jwk.NewSet()
 	public.AddKey(pub)
 	country, _, _ := trust.ParseID(x.ID)
-	tr, err := trust.Open(ctx, trust.Config{
-		Parties: x.Parties, JWKSAllow: x.JWKSAllow, AllowPrivate: x.AllowPrivate,
-	}, nil, logger.With("component", "trust"))
+	// The parties and every key seen are recorded in the catalogue's file:
+	// a key set whose URL is down at start is read from its last good copy.
+	store, err := trust.OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: %w", err)
 	}
+	tr, err := trust.Open(ctx, trust.Config{
+		Parties: x.Parties, JWKSAllow: x.JWKSAllow, AllowPrivate: x.AllowPrivate, Registerer: reg,
+	}, store, logger.With("component", "trust"))
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("exchange: %w", err)
+	}
+	closeTrust := func() { tr.Close(); store.Close() }
 	var services []*exchange.Service
 	for _, c := range x.Services {
 		svc, err := exchange.NewService(c)
 		if err != nil {
-			tr.Close()
+			closeTrust()
 			return nil, err
 		}
 		services = append(services, svc)
@@ -181,16 +190,16 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 		Metrics:           exchange.NewMetrics(reg),
 	})
 	if err != nil {
-		tr.Close()
+		closeTrust()
 		return nil, err
 	}
 	n, err := b.LoadRecent(ctx)
 	if err != nil {
-		tr.Close()
+		closeTrust()
 		return nil, fmt.Errorf("exchange: reading recent requests from the audit log: %w", err)
 	}
 	logger.Info("exchange on", "id", x.ID, "services", len(services), "parties", len(x.Parties), "recent_requests", n)
-	return &exchangeSide{broker: b, trust: tr, public: public, self: x.ID}, nil
+	return &exchangeSide{broker: b, trust: tr, public: public, self: x.ID, close: closeTrust}, nil
 }
 
 // withExchange sends every request under /exchange/v1/ to the broker as it

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +73,63 @@ func TestExchangeDemo(t *testing.T) {
 	}
 	if d403.Receipt == nil || d403.Receipt.Decision != "deny" || d403.Receipt.Status != 403 {
 		t.Errorf("the denial's receipt = %+v", d403.Receipt)
+	}
+
+	// The same case with the command an authority runs.
+	send := func(representative string) (string, string, error) {
+		return gateway(t, nil, "exchange", "send", "--gateway", d.fiURL, "--audience", demoFIGateway, "--as", demoFIKela,
+			"--key", d.kelaKey, "--purpose", demoPurpose, "--legal-basis", demoLegalBasis, "--subject", "NO"+demoDeceased,
+			"--representative", "FI"+representative, "--life-event", demoLifeEvent, "NO/974760673/death-records/v1/deaths/NO"+demoDeceased)
+	}
+	stdout, stderr, err := send(demoHeir)
+	if err != nil || !strings.Contains(stdout, `"date_of_death":"2026-10-30"`) ||
+		!strings.Contains(stderr, "receipt of NO/991825827: permit") || !strings.Contains(stderr, "countersigned by FI/0245437-2") {
+		t.Errorf("exchange send for the heir = %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+	stdout, stderr, err = send(demoOtherHeir)
+	if exitCode(err, &bytes.Buffer{}) != 1 || !strings.Contains(stderr, "403") || !strings.Contains(stderr, "receipt of NO/991825827: deny") ||
+		!strings.Contains(stdout, "urn:samband:problem:denied") {
+		t.Errorf("exchange send without a mandate = %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+}
+
+// TestKeysCommands: keys generate writes a private key readable by its owner
+// alone and prints its public set (no private member); keys set marks a
+// retired key with its expiry.
+func TestKeysCommands(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jwk"), filepath.Join(dir, "b.jwk")
+	out, _, err := gateway(t, nil, "keys", "generate", "--kid", "a-1", "--out", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(a); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("private key file: %v, %v", fi, err)
+	}
+	var set struct{ Keys []map[string]any }
+	if err := json.Unmarshal([]byte(out), &set); err != nil || len(set.Keys) != 1 || set.Keys[0]["kid"] != "a-1" ||
+		set.Keys[0]["crv"] != "Ed25519" || set.Keys[0]["d"] != nil {
+		t.Errorf("public set = %s (%v)", out, err)
+	}
+	if _, _, err := gateway(t, nil, "keys", "generate", "--kid", "a-2", "--out", a); err == nil {
+		t.Error("keys generate overwrote an existing key file")
+	}
+	if _, _, err := gateway(t, nil, "keys", "generate", "--kid", "b-1", "--alg", "ES256", "--out", b); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gateway(t, nil, "keys", "generate", "--kid", "c-1", "--alg", "HS256", "--out", filepath.Join(dir, "c.jwk")); exitCode(err, &bytes.Buffer{}) != 2 {
+		t.Errorf("keys generate --alg HS256 = %v, want a usage error", err)
+	}
+	out, _, err = gateway(t, nil, "keys", "set", b, a+"@2026-12-31T00:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Keys = nil
+	if err := json.Unmarshal([]byte(out), &set); err != nil || len(set.Keys) != 2 {
+		t.Fatalf("keys set = %s (%v)", out, err)
+	}
+	if set.Keys[0]["kid"] != "b-1" || set.Keys[0]["crv"] != "P-256" || set.Keys[0]["exp"] != nil ||
+		set.Keys[1]["kid"] != "a-1" || set.Keys[1]["exp"] != float64(1798675200) {
+		t.Errorf("keys set = %s", out)
 	}
 }

@@ -171,7 +171,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		if err != nil {
 			return err
 		}
-		defer x.trust.Close()
+		defer x.close()
 		api.exchange = x
 	}
 	srv := &http.Server{

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"samband/exchange/audit"
+	"samband/policies"
 )
 
 // A decision is appended, a checkpoint signed, and the entry proved to be
@@ -71,4 +72,51 @@ func Example() {
 	// index 0 tree size 1
 	// included: true
 	// verify: <nil>
+}
+
+// A sealed append returns a signed checkpoint whose tree holds the entry,
+// for the receipt of an exchange; the citizen's view finds the entry by
+// the person's subject hash.
+func ExampleLog_AppendSealed() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "audit")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	skey, vkey, _ := audit.GenerateKey("gateway.example.no")
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	l, err := audit.Open(ctx, filepath.Join(dir, "audit.db"), signer, verifier)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+
+	kari := policies.Subject("e5815cd5167a4a1f7c2d9b0e6f3a8d4c2b1e0f9a8d7c6b5a4f3e2d1c0b9a8f7e")
+	i, checkpoint, err := l.AppendSealed(ctx, audit.Entry{
+		Time: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), RequestID: "4b1f0c",
+		Requester: "SE:202100-3484", Service: "https://data.example.no/service/population",
+		Purpose: "inheritance-settlement", Decision: "permit", Subject: kari, Status: 200,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg, err := note.Open(checkpoint, note.VerifierList(l.Verifier()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	tree, _ := tlog.ParseTree([]byte(msg.Text))
+	fmt.Println("index", i, "sealed in a tree of", tree.N)
+
+	found, err := l.BySubject(ctx, kari, 0, 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, x := range found {
+		fmt.Println(x.Index, x.Entry.Purpose, x.Role == audit.RoleSubject)
+	}
+	// Output:
+	// index 0 sealed in a tree of 1
+	// 0 inheritance-settlement true
 }

@@ -50,6 +50,8 @@ type Log struct {
 	latestSize int64
 	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
 	cpMu       sync.Mutex // serialises Checkpoint
+
+	cache hashCache // the writer's
 }
 
 type appendReq struct {
@@ -171,8 +173,9 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 // inclusion proof of index can be checked against it.
 //
 // Concurrent appends share one commit, and the writer computes the tree
-// hash and signs once per commit, within the commit's transaction, so a
-// sealed append costs about what an Append costs. The checkpoint is not
+// hash once per commit, inside the commit's transaction, and signs it once
+// the commit is durable, so a sealed append costs about what an Append
+// costs. The checkpoint is not
 // stored: it is a signed statement of the log, given to the caller for a
 // receipt, and every checkpoint the log stores or signs later (Checkpoint,
 // Run) must be consistent with it (a consistency proof between the two
@@ -314,7 +317,8 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		return tlog.Hash{}, err
 	}
 	defer getHash.Close()
-	r := stmtHashReader{ctx: ctx, stmt: getHash}
+	l.cache.begin()
+	r := cachedHashReader{cache: &l.cache, db: stmtHashReader{ctx: ctx, stmt: getHash}}
 	for i, req := range batch {
 		n := first + int64(i)
 		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
@@ -337,6 +341,7 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 			if _, err := insHash.ExecContext(ctx, at+int64(j), h[:]); err != nil {
 				return tlog.Hash{}, err
 			}
+			l.cache.batch[at+int64(j)] = h
 		}
 	}
 	var root tlog.Hash
@@ -345,7 +350,72 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 			return tlog.Hash{}, err
 		}
 	}
-	return root, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return tlog.Hash{}, err
+	}
+	l.cache.commit()
+	return root, nil
+}
+
+// maxCachedHashes bounds the writer's cache of stored hashes; past it the
+// cache starts again empty (the writer needs only a few dozen at a time:
+// the newest hashes of each level of the tree).
+const maxCachedHashes = 1 << 14
+
+// hashCache keeps the stored hashes the writer has read or written, by
+// stored-hash index, so that a commit reads almost none from the file:
+// once committed, a stored hash never changes. Only the writer uses it.
+type hashCache struct {
+	committed map[int64]tlog.Hash
+	batch     map[int64]tlog.Hash // read or written in the open transaction
+}
+
+// begin starts a transaction's hashes afresh: those of a transaction that
+// did not commit are dropped.
+func (c *hashCache) begin() {
+	if c.committed == nil {
+		c.committed = make(map[int64]tlog.Hash)
+	}
+	c.batch = make(map[int64]tlog.Hash)
+}
+
+// commit keeps the transaction's hashes, once it committed.
+func (c *hashCache) commit() {
+	if len(c.committed)+len(c.batch) > maxCachedHashes {
+		clear(c.committed)
+	}
+	for x, h := range c.batch {
+		c.committed[x] = h
+	}
+	c.batch = nil
+}
+
+// cachedHashReader reads stored hashes from the cache, and those it lacks
+// from the file, which it then caches.
+type cachedHashReader struct {
+	cache *hashCache
+	db    stmtHashReader
+}
+
+func (r cachedHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if h, ok := r.cache.batch[x]; ok {
+			out[i] = h
+			continue
+		}
+		if h, ok := r.cache.committed[x]; ok {
+			out[i] = h
+			continue
+		}
+		hs, err := r.db.ReadHashes(indexes[i : i+1])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = hs[0]
+		r.cache.batch[x] = hs[0]
+	}
+	return out, nil
 }
 
 // stmtHashReader reads stored hashes one by one with a prepared statement.

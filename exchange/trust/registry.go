@@ -27,6 +27,7 @@ type Registry struct {
 	lim      limits
 	allow    []urlPrefix
 	ctrl     httprc.Controller // nil without URL sets
+	closed   atomic.Bool
 	close    sync.Once
 	closeErr error
 }
@@ -181,6 +182,11 @@ func (r *Registry) useStoredCopy(ctx context.Context, p *party, cause error) (bo
 	if err != nil {
 		return false, fmt.Errorf("stored copy refused: %w", err)
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.keys.Load() != nil {
+		return true, nil // a fetch that outlived Open's wait got the set after all
+	}
 	r.publish(p, ks)
 	r.logger.Warn("key set not fetched at start; using the stored copy until a fetch succeeds",
 		"party", p.ID, "url", p.url, "fetched", fetched, "err", cause)
@@ -221,8 +227,10 @@ func (r *Registry) refreshFailed(_ context.Context, err error) {
 	r.logger.Warn("key set refresh failed; the previous keys stay", "err", err)
 }
 
-// Close stops the background refreshes. It does not close the store.
+// Close stops the background refreshes and waits for a refresh under way
+// to end. It does not close the store.
 func (r *Registry) Close() error {
+	r.closed.Store(true)
 	r.close.Do(func() {
 		if r.ctrl == nil {
 			return
@@ -324,6 +332,9 @@ func (r *Registry) Refresh(ctx context.Context, id string) error {
 	}
 	if p.url == "" {
 		return fmt.Errorf("refresh %s: its keys are in the configuration, not at a jwks_url", id)
+	}
+	if r.closed.Load() {
+		return fmt.Errorf("refresh %s: the registry is closed", id)
 	}
 	if err := r.ctrl.Refresh(ctx, p.url); err != nil {
 		return fmt.Errorf("refresh %s: %w", id, fetchCause(err))

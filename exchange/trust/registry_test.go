@@ -149,6 +149,11 @@ func TestRotation(t *testing.T) {
 	if got := srv.requests.Load(); got != 3 {
 		t.Errorf("%d requests, want 3 (Open's and two refreshes)", got)
 	}
+	r.Close()
+	if err := r.Refresh(ctx, gwSE); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Refresh after Close = %v, want a refusal", err)
+	}
+	keyIs(t, r, gwSE, "k2", now, nil, k2) // the last keys still answer
 }
 
 func TestTimeWindowAndRevocation(t *testing.T) {
@@ -259,6 +264,9 @@ func TestFetchRefused(t *testing.T) {
 	missing := httptest.NewServer(http.NotFoundHandler())
 	defer missing.Close()
 	srv := newJWKSServer(t, good)
+	elsewhere := newJWKSServer(t, good)
+	redirectElsewhere := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/keys", http.StatusFound))
+	defer redirectElsewhere.Close()
 	big := newJWKSServer(t, []byte(`{"keys":[],"pad":"`+strings.Repeat("x", 2000)+`"}`))
 
 	cases := []struct {
@@ -273,6 +281,13 @@ func TestFetchRefused(t *testing.T) {
 			cfg.JWKSAllow = []string{redirect.URL + "/", strings.Replace(other.URL, "127.0.0.1", "localhost", 1) + "/"}
 			return cfg
 		}, "answered 302 Found, a redirect to \"" + otherURL + "\"; redirects are not followed", nil},
+		{"a redirect outside the allow-list that a given client followed", func() Config {
+			cfg := urlConfig(srv)
+			cfg.Parties[0].JWKSURL = redirectElsewhere.URL + "/exchange/v1/keys"
+			cfg.JWKSAllow = []string{redirectElsewhere.URL + "/"}
+			cfg.HTTPClient = &http.Client{}
+			return cfg
+		}, "redirected to " + elsewhere.URL + "/keys, under no prefix of jwks_allow", nil},
 		{"404", func() Config {
 			cfg := urlConfig(srv)
 			cfg.Parties[0].JWKSURL = missing.URL + "/exchange/v1/keys"

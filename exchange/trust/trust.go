@@ -93,7 +93,9 @@ type Config struct {
 	MaxKeys int
 	// HTTPClient fetches URL sets. The default dials through the netguard
 	// address guard, through no proxy, gives up after 10 seconds and
-	// follows no redirect. A client given here is used as it is.
+	// follows no redirect. A client given here is used as it is, except
+	// that an answer from a URL outside JWKSAllow (after a redirect the
+	// client followed) is refused.
 	HTTPClient *http.Client
 	// Registerer, if set, receives the registry's Prometheus metrics.
 	Registerer prometheus.Registerer
@@ -101,10 +103,14 @@ type Config struct {
 
 // The defaults of Config.
 const (
-	DefaultMinRefresh   = 5 * time.Minute
-	DefaultMaxRefresh   = time.Hour
+	// DefaultMinRefresh is the default of Config.MinRefresh.
+	DefaultMinRefresh = 5 * time.Minute
+	// DefaultMaxRefresh is the default of Config.MaxRefresh.
+	DefaultMaxRefresh = time.Hour
+	// DefaultMaxJWKSBytes is the default of Config.MaxJWKSBytes.
 	DefaultMaxJWKSBytes = 64 << 10
-	DefaultMaxKeys      = 32
+	// DefaultMaxKeys is the default of Config.MaxKeys.
+	DefaultMaxKeys = 32
 )
 
 // Party is one party the gateway trusts, as the registry knows it.
