@@ -297,18 +297,28 @@ func (b *Broker) keyAt(now time.Time) KeyFunc {
 		case err == nil:
 			return k, nil
 		case errors.Is(err, trust.ErrUnknownParty):
-			return nil, fmt.Errorf("%w: %v", ErrUnknownRequester, err)
+			return nil, as(ErrUnknownRequester, err)
 		case errors.Is(err, trust.ErrKeyRevoked):
-			return nil, fmt.Errorf("%w: %v", ErrKeyRevoked, err)
+			return nil, as(ErrKeyRevoked, err)
 		case errors.Is(err, trust.ErrKeyExpired), errors.Is(err, trust.ErrKeyNotYetValid):
-			return nil, fmt.Errorf("%w: %v", ErrKeyExpired, err)
+			return nil, as(ErrKeyExpired, err)
 		case errors.Is(err, trust.ErrKeyType):
-			return nil, fmt.Errorf("%w: %v", ErrAlgorithm, err)
+			return nil, as(ErrAlgorithm, err)
 		default:
-			return nil, fmt.Errorf("%w: %v", ErrUnknownKey, err)
+			return nil, as(ErrUnknownKey, err)
 		}
 	}
 }
+
+// mapped is an error of another package given the exchange's meaning: it
+// reads as the error and is also the exchange's sentinel.
+type mapped struct{ sentinel, err error }
+
+func (m *mapped) Error() string   { return m.err.Error() }
+func (m *mapped) Unwrap() []error { return []error{m.sentinel, m.err} }
+
+// as gives err the meaning of sentinel.
+func as(sentinel, err error) error { return &mapped{sentinel: sentinel, err: err} }
 
 // person hashes a subject or representative as the request gives them
 // ("NO01017012345"); "" is no one.
