@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -165,6 +166,41 @@ func FuzzContentDigest(f *testing.F) {
 		}
 		if err := CheckContentDigest(header, append(body, 'x')); err == nil {
 			t.Fatalf("Content-Digest %q matches two bodies", header)
+		}
+	})
+}
+
+// FuzzDecodeObject reads arbitrary bytes as the JSON objects of protected
+// headers and claims: no panic, and every object it accepts encoding/json
+// reads as the same members with the same values.
+func FuzzDecodeObject(f *testing.F) {
+	f.Add([]byte(`{"alg":"EdDSA","kid":"k1","typ":"samband-request+jws","iss":"FI/0245437-2"}`))
+	f.Add([]byte(` { "a" : [1, {"b": "}"}], "c\u0041": null , "d":-1.5e3,"e":true} `))
+	f.Add([]byte(`{"a":1,"\u0061":2}`))
+	f.Add([]byte(`{"a":"\ud800"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := map[string]string{}
+		n := 0
+		err := decodeObject(data, func(k string, v []byte) error {
+			got[k] = string(v)
+			n++
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("decodeObject accepts %q, encoding/json does not: %v", data, err)
+		}
+		if n != len(want) || len(got) != len(want) {
+			t.Fatalf("decodeObject read %d members of %q, encoding/json %d", n, data, len(want))
+		}
+		for k, v := range want {
+			if got[k] != string(v) {
+				t.Fatalf("member %q: decodeObject %q, encoding/json %q", k, got[k], v)
+			}
 		}
 	})
 }

@@ -280,7 +280,7 @@ func readClaims(ctx context.Context, compact, typ string, keys KeyFunc, decode f
 // claims are ignored.
 func (r *Receipt) unmarshal(payload []byte) error {
 	hasIndex := false
-	err := decodeObject(payload, func(k string, v json.RawMessage) error {
+	err := decodeObject(payload, func(k string, v []byte) error {
 		var err error
 		var n int64
 		switch k {
@@ -368,7 +368,7 @@ func (r *Receipt) check() error {
 // unknown claims are ignored.
 func (c *Countersignature) unmarshal(payload []byte) error {
 	hasIndex := false
-	err := decodeObject(payload, func(k string, v json.RawMessage) error {
+	err := decodeObject(payload, func(k string, v []byte) error {
 		var err error
 		switch k {
 		case "iss":

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"hash/maphash"
 	"sync"
@@ -24,8 +25,9 @@ const replayBuckets = 8
 // The guard is split in 64 shards, each with its own lock and map, and
 // forgets ids in time buckets, a shard at a time as ids are added to it:
 // it needs no goroutine, and its memory is bounded by the requests of one
-// window (plus the allowed clock skew and one bucket). It is safe for
-// concurrent use.
+// window (plus the allowed clock skew and one bucket), about 60 bytes an
+// id of whatever length: a UUID is kept as its 16 bytes, any other id as
+// the first 16 bytes of its SHA-256. It is safe for concurrent use.
 type ReplayGuard struct {
 	window time.Duration
 	bucket int64 // the width of a bucket, nanoseconds
@@ -33,13 +35,36 @@ type ReplayGuard struct {
 	shards [replayShards]replayShard
 }
 
+// replayKey is an id as the guard keeps it.
+type replayKey [16]byte
+
+// keyOf returns the replayKey of id: a UUID's 16 bytes, or the first 16
+// bytes of the SHA-256 of any other id.
+func keyOf(id string) replayKey {
+	var k replayKey
+	if validUUID(id) {
+		j := 0
+		for i := 0; i < len(id); i += 2 {
+			if id[i] == '-' {
+				i++
+			}
+			k[j] = unhex(id[i])<<4 | unhex(id[i+1])
+			j++
+		}
+		return k
+	}
+	h := sha256.Sum256([]byte(id))
+	copy(k[:], h[:])
+	return k
+}
+
 // replayShard holds the ids whose hash falls to it: seen maps an id to its
 // request time (Unix nanoseconds), buckets lists the ids by the bucket of
 // that time.
 type replayShard struct {
 	mu      sync.Mutex
-	seen    map[string]int64
-	buckets map[int64][]string
+	seen    map[replayKey]int64
+	buckets map[int64][]replayKey
 	oldest  int64    // no bucket is older than this; sweeping starts here
 	_       [32]byte // a cache line to itself
 }
@@ -56,8 +81,8 @@ func NewReplayGuard(window time.Duration) *ReplayGuard {
 		seed:   maphash.MakeSeed(),
 	}
 	for i := range g.shards {
-		g.shards[i].seen = make(map[string]int64)
-		g.shards[i].buckets = make(map[int64][]string)
+		g.shards[i].seen = make(map[replayKey]int64)
+		g.shards[i].buckets = make(map[int64][]replayKey)
 	}
 	return g
 }
@@ -68,15 +93,16 @@ func NewReplayGuard(window time.Duration) *ReplayGuard {
 // recorded (CheckTime refuses such a request).
 func (g *ReplayGuard) Check(id string, t, now time.Time) error {
 	tn, cutoff := t.UnixNano(), now.UnixNano()-int64(g.window)
-	s := &g.shards[maphash.String(g.seed, id)%replayShards]
+	k := keyOf(id)
+	s := &g.shards[maphash.Comparable(g.seed, k)%replayShards]
 	s.mu.Lock()
-	if prev, ok := s.seen[id]; ok && prev >= cutoff {
+	if prev, ok := s.seen[k]; ok && prev >= cutoff {
 		s.mu.Unlock()
 		return fmt.Errorf("%w: request id %.64q was seen before", ErrReplay, id)
 	}
 	g.sweep(s, cutoff)
 	if tn >= cutoff {
-		g.add(s, id, tn)
+		g.add(s, k, tn)
 	}
 	s.mu.Unlock()
 	return nil
@@ -87,10 +113,11 @@ func (g *ReplayGuard) Check(id string, t, now time.Time) error {
 // when a gateway starts.
 func (g *ReplayGuard) Remember(id string, t time.Time) {
 	tn := t.UnixNano()
-	s := &g.shards[maphash.String(g.seed, id)%replayShards]
+	k := keyOf(id)
+	s := &g.shards[maphash.Comparable(g.seed, k)%replayShards]
 	s.mu.Lock()
-	if prev, ok := s.seen[id]; !ok || prev < tn {
-		g.add(s, id, tn)
+	if prev, ok := s.seen[k]; !ok || prev < tn {
+		g.add(s, k, tn)
 	}
 	s.mu.Unlock()
 }
@@ -109,7 +136,7 @@ func (g *ReplayGuard) Len() int {
 }
 
 // add records id at tn in s; s is locked.
-func (g *ReplayGuard) add(s *replayShard, id string, tn int64) {
+func (g *ReplayGuard) add(s *replayShard, id replayKey, tn int64) {
 	b := floorDiv(tn, g.bucket)
 	if len(s.buckets) == 0 || b < s.oldest {
 		s.oldest = b
@@ -153,7 +180,7 @@ func (g *ReplayGuard) sweep(s *replayShard, cutoff int64) {
 }
 
 // drop removes bucket b and those of its ids that were not seen again later.
-func (g *ReplayGuard) drop(s *replayShard, b int64, ids []string) {
+func (g *ReplayGuard) drop(s *replayShard, b int64, ids []replayKey) {
 	for _, id := range ids {
 		if tn, ok := s.seen[id]; ok && floorDiv(tn, g.bucket) == b {
 			delete(s.seen, id)

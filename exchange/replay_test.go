@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -149,5 +152,30 @@ func TestReplayGuardConcurrent(t *testing.T) {
 	wg.Wait()
 	if got, want := passed.Load(), int64(workers/2*ids); got != want {
 		t.Errorf("%d Checks passed, want %d", got, want)
+	}
+}
+
+func TestReplayKey(t *testing.T) {
+	want, _ := hex.DecodeString(strings.ReplaceAll(testID, "-", ""))
+	if k := keyOf(testID); !bytes.Equal(k[:], want) {
+		t.Errorf("keyOf(%s) = %x, want %x", testID, k, want)
+	}
+	// Other ids are hashed, so that no two forms meet and a long id
+	// costs no more than a short one.
+	seen := map[replayKey]string{}
+	for _, id := range []string{testID, strings.ToUpper(testID), "x", "y", strings.Repeat("z", 4096), "", hex.EncodeToString(want)} {
+		k := keyOf(id)
+		if prev, ok := seen[k]; ok {
+			t.Errorf("keyOf(%.40q) = keyOf(%.40q)", id, prev)
+		}
+		seen[k] = id
+	}
+	g := NewReplayGuard(time.Minute)
+	long := strings.Repeat("z", 4096)
+	if err := g.Check(long, testTime, testTime); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Check(long, testTime, testTime); !errors.Is(err, ErrReplay) {
+		t.Errorf("Check of a long id again = %v, want ErrReplay", err)
 	}
 }

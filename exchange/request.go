@@ -1032,7 +1032,7 @@ func parseProtected(h64, typ string) (protectedHeader, error) {
 		return h, fmt.Errorf("%w: protected header is not base64url", ErrSignature)
 	}
 	var hasAlg, hasTyp bool
-	err = decodeObject(raw, func(key string, v json.RawMessage) error {
+	err = decodeObject(raw, func(key string, v []byte) error {
 		var err error
 		switch key {
 		case "alg":
@@ -1211,25 +1211,32 @@ func (k signingKey) sign(hdr, payload []byte, detached bool) (string, error) {
 }
 
 // decodeObject reads data as one JSON object without duplicate member
-// names (compared exactly, after unescaping) and calls f with each member.
-func decodeObject(data []byte, f func(key string, v json.RawMessage) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("not JSON: %v", err)
+// names (compared exactly, after unescaping) and calls f with each member's
+// name and the bytes of its value.
+func decodeObject(data []byte, f func(key string, v []byte) error) error {
+	if !json.Valid(data) {
+		return fmt.Errorf("not JSON")
 	}
-	if tok != json.Delim('{') {
+	// Valid JSON from here on: the scanning below need not check syntax.
+	i := skipWS(data, 0)
+	if data[i] != '{' {
 		return fmt.Errorf("not a JSON object")
 	}
-	var seen []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("not JSON: %v", err)
+	i++
+	var seenBuf [16]string
+	seen := seenBuf[:0]
+	for {
+		i = skipWS(data, i)
+		switch data[i] {
+		case '}':
+			return nil
+		case ',':
+			i = skipWS(data, i+1)
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("not JSON: member name expected")
+		end := stringEnd(data, i)
+		key, err := unquote(data[i:end])
+		if err != nil {
+			return err
 		}
 		for _, k := range seen {
 			if k == key {
@@ -1237,38 +1244,101 @@ func decodeObject(data []byte, f func(key string, v json.RawMessage) error) erro
 			}
 		}
 		seen = append(seen, key)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return fmt.Errorf("not JSON: %v", err)
-		}
-		if err := f(key, v); err != nil {
+		i = skipWS(data, end) + 1 // ':'
+		i = skipWS(data, i)
+		vend := valueEnd(data, i)
+		if err := f(key, data[i:vend]); err != nil {
 			return err
 		}
+		i = vend
 	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("not JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("data after the JSON object")
-	}
-	return nil
 }
 
-// jsonString decodes a JSON string; any other value is an error.
-func jsonString(v json.RawMessage) (string, error) {
-	if len(v) == 0 || v[0] != '"' {
-		return "", fmt.Errorf("not a string")
+func skipWS(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the valid JSON string at data[i].
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; ; j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+}
+
+// valueEnd returns the index after the valid JSON value at data[i].
+func valueEnd(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; ; j++ {
+			switch data[j] {
+			case '"':
+				j = stringEnd(data, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	j := i
+	for j < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[j])) {
+		j++
+	}
+	return j
+}
+
+// unquote decodes the valid JSON string b. Invalid UTF-8 and escaped
+// surrogates (\ud800 to \udfff, which other decoders read differently
+// when unpaired) are errors.
+func unquote(b []byte) (string, error) {
+	inner := b[1 : len(b)-1]
+	if !utf8.Valid(inner) {
+		return "", fmt.Errorf("invalid UTF-8 in a string")
+	}
+	esc := bytes.IndexByte(inner, '\\')
+	if esc < 0 {
+		return string(inner), nil
+	}
+	for i := esc; i < len(inner); i++ {
+		if inner[i] != '\\' {
+			continue
+		}
+		i++
+		if inner[i] == 'u' && (inner[i+1] == 'd' || inner[i+1] == 'D') && strings.IndexByte("89abcdefABCDEF", inner[i+2]) >= 0 {
+			return "", fmt.Errorf("escaped surrogate in a string")
+		}
 	}
 	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	if err := json.Unmarshal(b, &s); err != nil {
 		return "", err
 	}
 	return s, nil
 }
 
+// jsonString decodes a JSON string value; any other value is an error.
+func jsonString(v []byte) (string, error) {
+	if len(v) == 0 || v[0] != '"' {
+		return "", fmt.Errorf("not a string")
+	}
+	return unquote(v)
+}
+
 // jsonInt decodes a JSON integer (digits, an optional minus sign, no
 // fraction or exponent) that fits in an int64.
-func jsonInt(v json.RawMessage) (int64, error) {
+func jsonInt(v []byte) (int64, error) {
 	s := string(v)
 	digits := strings.TrimPrefix(s, "-")
 	if digits == "" || len(digits) > 1 && digits[0] == '0' {
