@@ -12,12 +12,15 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -1145,5 +1148,93 @@ func TestSignRefusals(t *testing.T) {
 				t.Fatalf("Sign = %s, want an error", sig)
 			}
 		})
+	}
+}
+
+// vectors are the wire format's test vectors, for other implementations:
+// a request, its canonical form and Ed25519 signature, and a receipt, its
+// binding and JWS, all from a key made from a fixed seed.
+type vectors struct {
+	Note       string   `json:"note"`
+	Seed       string   `json:"ed25519_seed_hex"`
+	PublicJWK  jwk.Key  `json:"public_jwk"`
+	Signer     string   `json:"signer"`
+	Request    *Request `json:"request"`
+	Body       string   `json:"body"`
+	Canonical  string   `json:"canonical"`
+	Hash       string   `json:"request_hash"`
+	Signature  string   `json:"signature"`
+	Receipt    *Receipt `json:"receipt"`
+	Binding    string   `json:"binding_hex"`
+	ReceiptJWS string   `json:"receipt_jws"`
+}
+
+// TestVectors checks the canonical form, the signatures and the receipt
+// binding against testdata/vectors.json; SAMBAND_UPDATE_VECTORS=1 writes
+// them anew.
+func TestVectors(t *testing.T) {
+	seed := sha256.Sum256([]byte("consumer"))
+	key := edKey(t, "consumer", "k1")
+	r := testRequest()
+	sig, err := Sign(r, testRequester, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := testReceipt()
+	rjws, err := SignReceipt(rc, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rc.Binding()
+	got := vectors{
+		Note:       "Samband exchange wire format test vectors: the signature is the compact JWS with detached payload over canonical; binding_hex is Receipt.Binding; Ed25519 signatures are deterministic, so every field must come out the same.",
+		Seed:       hex.EncodeToString(seed[:]),
+		PublicJWK:  publicOf(t, key),
+		Signer:     testRequester,
+		Request:    r,
+		Body:       string(testBody),
+		Canonical:  string(r.Canonical()),
+		Hash:       r.HashText(),
+		Signature:  sig,
+		Receipt:    rc,
+		Binding:    hex.EncodeToString(b[:]),
+		ReceiptJWS: rjws,
+	}
+	out, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, '\n')
+	path := filepath.Join("testdata", "vectors.json")
+	if os.Getenv("SAMBAND_UPDATE_VECTORS") == "1" {
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (SAMBAND_UPDATE_VECTORS=1 writes it)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("the vectors differ from %s:\n%s", path, out)
+	}
+	// The stored signature verifies with the stored key.
+	var stored struct {
+		PublicJWK json.RawMessage `json:"public_jwk"`
+		Signature string          `json:"signature"`
+		Canonical string          `json:"canonical"`
+	}
+	if err := json.Unmarshal(want, &stored); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := jwk.ParseKey(stored.PublicJWK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Canonical != string(r.Canonical()) {
+		t.Errorf("stored canonical form differs")
+	}
+	if _, err := Verify(context.Background(), r, stored.Signature, keyring{testRequester + " k1": pub}.keys); err != nil {
+		t.Errorf("Verify of the stored signature: %v", err)
 	}
 }
