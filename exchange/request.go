@@ -279,10 +279,17 @@ func NewRequest(ctx context.Context, base string, r *Request, body []byte) (*htt
 	if err != nil {
 		return nil, fmt.Errorf("exchange request: %w", err)
 	}
-	// Opaque keeps the escaped path exactly as signed; the client writes
-	// Opaque + "?" + RawQuery as the request target.
+	// The escaped path goes out exactly as signed: as RawPath where the URL
+	// keeps it so, else as Opaque, which the client writes as it is.
 	path, _, _ := strings.Cut(target, "?")
-	req.URL.Path, req.URL.RawPath, req.URL.Opaque, req.URL.RawQuery = "", "", path, t.rawQuery
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPath, err)
+	}
+	req.URL.Path, req.URL.RawPath, req.URL.RawQuery = unescaped, path, t.rawQuery
+	if req.URL.EscapedPath() != path {
+		req.URL.Path, req.URL.RawPath, req.URL.Opaque = "", "", path
+	}
 	r.SetHeaders(req.Header)
 	return req, nil
 }
@@ -463,7 +470,7 @@ func ReadRequest(r *http.Request, lim Limits) (*Request, []byte, string, error) 
 			return nil, nil, "", fmt.Errorf("%w: %s missing", ErrMalformed, f.name)
 		}
 	}
-	if err := req.validateFields(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, nil, "", err
 	}
 	sig := get(keySignature)

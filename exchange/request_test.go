@@ -627,8 +627,8 @@ func TestNewRequestThroughServer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewRequest: %v", err)
 			}
-			if req.URL.RequestURI() != r.Target {
-				t.Fatalf("request URI %q, Target %q", req.URL.RequestURI(), r.Target)
+			if req.URL.RequestURI() != r.Target || req.URL.String() != srv.URL+r.Target {
+				t.Fatalf("request URI %q, URL %s; Target %q", req.URL.RequestURI(), req.URL, r.Target)
 			}
 			sig, err := Sign(r, testRequester, key)
 			if err != nil {
@@ -1237,4 +1237,59 @@ func TestVectors(t *testing.T) {
 	if _, err := Verify(context.Background(), r, stored.Signature, keyring{testRequester + " k1": pub}.keys); err != nil {
 		t.Errorf("Verify of the stored signature: %v", err)
 	}
+}
+
+func TestReadRequestDigestWithTab(t *testing.T) {
+	// White space a Content-Digest may hold by RFC 8941 but the canonical
+	// form may not.
+	req := testHTTPRequest(t, testRequest(), testBody, "sig")
+	req.Header[keyContentDigest] = []string{ContentDigest(testBody) + ",\tmd5=:AA==:"}
+	if _, _, _, err := ReadRequest(req, Limits{}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("ReadRequest of a Content-Digest with a tab = %v, want ErrMalformed", err)
+	}
+}
+
+// A client signs a request; the gateway verifies it with the key its trust
+// registry holds for the signer.
+func ExampleVerify() {
+	seed := sha256.Sum256([]byte("example"))
+	priv, _ := jwk.Import(ed25519.NewKeyFromSeed(seed[:]))
+	priv.Set(jwk.KeyIDKey, "2026-1")
+	pub, _ := priv.PublicKey()
+
+	r := &Request{
+		Method: "GET", Country: "NO", Organisation: "974760673", Service: "death-records", Path: "/v1/deaths",
+		Audience: "NO/991825827", ID: "0b6d2f4e-8c1a-4e6b-9a3d-5f2e7c9b1a40", Requester: "FI/0245437-2",
+		Purpose: "https://w3id.org/dpv#LegalCompliance", LegalBasis: "http://data.europa.eu/eli/reg/2012/650/oj",
+		Time: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+	}
+	req, err := NewRequest(context.Background(), "https://gateway.example.no", r, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sig, err := Sign(r, "FI/0245437-2", priv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req.Header.Set(HeaderSignature, sig)
+	fmt.Println(req.Method, req.URL)
+
+	keys := func(ctx context.Context, signer, kid string) (jwk.Key, error) {
+		if signer == "FI/0245437-2" && kid == "2026-1" {
+			return pub, nil
+		}
+		return nil, ErrUnknownKey
+	}
+	signed, err := Verify(context.Background(), r, sig, keys)
+	fmt.Println(signed.Signer, signed.KeyID, signed.Alg, err)
+
+	r.Purpose = "https://w3id.org/dpv#Marketing"
+	_, err = Verify(context.Background(), r, sig, keys)
+	fmt.Println(errors.Is(err, ErrSignature))
+	// Output:
+	// GET https://gateway.example.no/exchange/v1/NO/974760673/death-records/v1/deaths
+	// FI/0245437-2 2026-1 EdDSA <nil>
+	// true
 }
