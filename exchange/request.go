@@ -295,17 +295,18 @@ func NewRequest(ctx context.Context, base string, r *Request, body []byte) (*htt
 }
 
 // Limits bounds what ReadRequest reads; a zero field takes its default.
+// MaxHeaderValue and MaxTarget are capped at 64 KiB.
 type Limits struct {
 	MaxBody        int64 // the body, default 8 MiB
 	MaxHeaderValue int   // each header value, default 2048 bytes
 	MaxTarget      int   // the request target, default 4096 bytes
 }
 
-// The defaults of Limits, and the ceiling no target may pass.
+// The defaults of Limits, and the ceilings of targets and fields.
 const (
-	DefaultMaxBody        = 8 << 20
-	DefaultMaxHeaderValue = 2048
-	DefaultMaxTarget      = 4096
+	DefaultMaxBody        = 8 << 20 // Limits.MaxBody when zero
+	DefaultMaxHeaderValue = 2048    // Limits.MaxHeaderValue when zero
+	DefaultMaxTarget      = 4096    // Limits.MaxTarget when zero
 	maxTargetCeiling      = 1 << 16
 	maxFieldCeiling       = 1 << 16
 )
