@@ -8,7 +8,9 @@ FUZZTIME  ?= 15s
 FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:FuzzTurtle catalog/rdf:FuzzNTriples catalog/rdf:FuzzRDFXML \
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord \
              catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
-             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken
+             policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken \
+             exchange:FuzzReadRequest exchange:FuzzReadReceipt exchange:FuzzVerify exchange:FuzzContentDigest \
+             exchange:FuzzDecodeObject
 
 .PHONY: all build run demo-exchange test vet fuzz shacl bench-rdf clean
 
@@ -31,8 +33,10 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
-# test: vet, every test, then the conformance and corpus summaries.
-test: vet
+# test: vet, every test (the exchange's JWS checked with jose from tools/jose
+# too, whose packages are installed first), then the conformance and corpus
+# summaries.
+test: vet tools/jose/node_modules/.installed
 	$(GO) test -count=1 ./...
 	@$(GO) test -count=1 -run '^(TestW3C|TestCorpus$$)' -v ./catalog/rdf | grep -E '^(w3c|corpus)' || { echo "conformance summary missing"; exit 1; }
 
@@ -49,6 +53,13 @@ shacl: tools/shacl/node_modules/.installed
 
 tools/shacl/node_modules/.installed: tools/shacl/package.json tools/shacl/package-lock.json
 	npm ci --prefix tools/shacl --no-audit --no-fund
+	touch $@
+
+# The jose library the exchange's tests check Samband's JWS against (needs
+# node and npm; installed from tools/jose/package-lock.json once, and again
+# when it changes).
+tools/jose/node_modules/.installed: tools/jose/package.json tools/jose/package-lock.json
+	npm ci --prefix tools/jose --no-audit --no-fund
 	touch $@
 
 # fuzz: a short run of every fuzz target (FUZZTIME each); crashers land in testdata/fuzz.

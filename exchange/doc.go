@@ -37,7 +37,9 @@
 // The provider-side gateway answers with a Samband-Receipt (SignReceipt)
 // that binds the request hash, the response digest, the decision and the
 // audit log index; the consumer-side gateway reads it (ReadReceipt) and
-// adds its Samband-Countersignature (Countersign). Every error wraps one
-// of the package's sentinels, and ProblemOf maps it to the problem type,
-// title and status the peer is answered with.
+// adds its Samband-Countersignature (Countersign). A gateway prepares its
+// own key once (NewSigningKey) and signs with the SigningKey's methods,
+// which spares the check of the key at every signature. Every error wraps
+// one of the package's sentinels, and ProblemOf maps it to the problem
+// type, title and status the peer is answered with.
 package exchange

@@ -151,40 +151,57 @@ func appendJCSString(b []byte, s string) []byte {
 
 // SignReceipt returns the receipt as a compact JWS with the JSON claims
 // as its payload and the protected header {"alg", "kid", "typ":
-// "samband-receipt+jws"}. key is as for Sign. A receipt ReadReceipt would
-// refuse is not signed (ErrMalformed).
+// "samband-receipt+jws"}. key is as for Sign, and as there is prepared at
+// every call: a gateway prepares it once with NewSigningKey and calls
+// SigningKey.SignReceipt. A receipt ReadReceipt would refuse is not
+// signed (ErrMalformed).
 func SignReceipt(r *Receipt, key jwk.Key) (string, error) {
 	if err := r.check(); err != nil {
 		return "", err
 	}
-	return signClaims(r, TypeReceipt, key)
+	k, err := NewSigningKey(key)
+	if err != nil {
+		return "", err
+	}
+	return k.SignReceipt(r)
 }
 
 // Countersign returns the countersignature as a compact JWS with the JSON
 // claims as its payload and the protected header {"alg", "kid", "typ":
-// "samband-countersignature+jws"}. key is as for Sign.
+// "samband-countersignature+jws"}. key is as for SignReceipt.
 func Countersign(c *Countersignature, key jwk.Key) (string, error) {
 	if err := c.check(); err != nil {
 		return "", err
 	}
-	return signClaims(c, TypeCountersignature, key)
-}
-
-// signClaims signs the JSON of claims with key under typ.
-func signClaims(claims any, typ string, key jwk.Key) (string, error) {
-	sk, err := signingKeyOf(key)
+	k, err := NewSigningKey(key)
 	if err != nil {
 		return "", err
 	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("sign %s: %w", typ, err)
+	return k.Countersign(c)
+}
+
+// SignReceipt signs r as the function SignReceipt does.
+func (k *SigningKey) SignReceipt(r *Receipt) (string, error) {
+	if err := r.check(); err != nil {
+		return "", err
 	}
-	hdr, err := json.Marshal(protectedHeader{Alg: sk.alg.String(), Kid: sk.kid, Typ: typ})
+	payload, err := json.Marshal(r)
 	if err != nil {
-		return "", fmt.Errorf("sign %s: %w", typ, err)
+		return "", fmt.Errorf("sign receipt: %w", err)
 	}
-	return sk.sign(hdr, payload, false)
+	return k.sign(k.receiptHdr, payload, false)
+}
+
+// Countersign signs c as the function Countersign does.
+func (k *SigningKey) Countersign(c *Countersignature) (string, error) {
+	if err := c.check(); err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("countersign: %w", err)
+	}
+	return k.sign(k.counterHdr, payload, false)
 }
 
 // ReadReceipt reads and verifies a receipt and returns its claims. The
@@ -280,7 +297,7 @@ func readClaims(ctx context.Context, compact, typ string, keys KeyFunc, decode f
 // claims are ignored.
 func (r *Receipt) unmarshal(payload []byte) error {
 	hasIndex := false
-	err := decodeObject(payload, func(k string, v json.RawMessage) error {
+	err := decodeObject(payload, func(k string, v []byte) error {
 		var err error
 		var n int64
 		switch k {
@@ -368,7 +385,7 @@ func (r *Receipt) check() error {
 // unknown claims are ignored.
 func (c *Countersignature) unmarshal(payload []byte) error {
 	hasIndex := false
-	err := decodeObject(payload, func(k string, v json.RawMessage) error {
+	err := decodeObject(payload, func(k string, v []byte) error {
 		var err error
 		switch k {
 		case "iss":

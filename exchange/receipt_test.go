@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -349,5 +350,62 @@ func TestBinding(t *testing.T) {
 	want := `"a\"b\\c\b\f\n\r\t\u0001\u001f` + "\x7f<>&é\u2028" + `\ufffd"`
 	if got != want {
 		t.Errorf("appendJCSString = %s, want %s", got, want)
+	}
+}
+
+// TestSigningKey signs with a key prepared once, from many goroutines:
+// the same JWS as the functions that prepare the key at every call.
+func TestSigningKey(t *testing.T) {
+	key := edKey(t, "provider", "p1")
+	k, err := NewSigningKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.KeyID() != "p1" || k.Algorithm().String() != "EdDSA" {
+		t.Errorf("NewSigningKey = %s %s", k.KeyID(), k.Algorithm())
+	}
+	r, rc := testRequest(), testReceipt()
+	wantSig, _ := Sign(r, testRequester, key)
+	wantReceipt, _ := SignReceipt(rc, key)
+	wantCounter, _ := Countersign(testCountersignature(wantReceipt), key)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				sig, err := k.SignRequest(r, testRequester)
+				if err != nil || sig != wantSig {
+					t.Errorf("SignRequest = %s, %v; want %s", sig, err, wantSig)
+				}
+				rj, err := k.SignReceipt(rc)
+				if err != nil || rj != wantReceipt {
+					t.Errorf("SignReceipt = %s, %v; want %s", rj, err, wantReceipt)
+				}
+				cj, err := k.Countersign(testCountersignature(wantReceipt))
+				if err != nil || cj != wantCounter {
+					t.Errorf("Countersign = %s, %v; want %s", cj, err, wantCounter)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	bad := testReceipt()
+	bad.Decision = "maybe"
+	if _, err := k.SignReceipt(bad); !errors.Is(err, ErrMalformed) {
+		t.Errorf("SignReceipt of a bad receipt = %v, want ErrMalformed", err)
+	}
+	if _, err := k.SignRequest(r, "nobody"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("SignRequest with a bad signer = %v, want ErrMalformed", err)
+	}
+	// A JWK whose public half is not its private half's is refused.
+	other := edKey(t, "other", "p1")
+	mixed, _ := key.Clone()
+	x, _ := publicOf(t, other).(jwk.OKPPublicKey).X()
+	if err := mixed.Set(jwk.OKPXKey, x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewSigningKey(mixed); !errors.Is(err, ErrAlgorithm) {
+		t.Errorf("NewSigningKey of a key with another's public half = %v, want ErrAlgorithm", err)
 	}
 }

@@ -1,8 +1,10 @@
 package exchange
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"sync"
 	"time"
 )
@@ -10,38 +12,51 @@ import (
 // replayShards is how many independently locked parts a ReplayGuard has.
 const replayShards = 64
 
-// replayBuckets is how many time buckets a window spans; an id is
-// forgotten at most one bucket's width after its time leaves the window.
-const replayBuckets = 8
+// replayEpoch is the time from which a ReplayGuard counts seconds.
+var replayEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // ReplayGuard remembers the request ids it has seen for a window of time,
 // to refuse a request whose id it has seen before. An id is remembered by
-// the request's time: it is forgotten once that time is older than
-// now-window. A request whose time lies outside the window is refused
-// before it reaches the guard (CheckTime), so an id can only be replayed
-// while the guard remembers it.
+// the request's time: it is a replay while that time is no older than
+// now-window (to the second, rounded towards refusing), and forgotten some
+// time after (at most an eighth of the window and a second later). A request whose time lies outside the
+// window is refused before it reaches the guard (CheckTime), so an id can
+// only be replayed while the guard remembers it.
 //
-// The guard is split in 64 shards, each with its own lock and map, and
-// forgets ids in time buckets, a shard at a time as ids are added to it:
-// it needs no goroutine, and its memory is bounded by the requests of one
-// window (plus the allowed clock skew and one bucket). It is safe for
-// concurrent use.
+// The guard is split in 64 shards, each an open-addressing hash table
+// under its own lock, and needs no goroutine: an id past the window is
+// overwritten by a new one, and a table is rebuilt without them as it
+// fills. Each id costs 20 bytes a slot whatever its length (a UUID is kept
+// as its 16 bytes, any other id as the first 16 bytes of its SHA-256, with
+// the time in seconds); the tables are sized to at most about six slots
+// for each id remembered, so memory is bounded by the requests of one
+// window. The guard is safe for concurrent use.
 type ReplayGuard struct {
 	window time.Duration
-	bucket int64 // the width of a bucket, nanoseconds
+	slack  time.Duration // how long past the window an id may still be kept
 	seed   maphash.Seed
 	shards [replayShards]replayShard
 }
 
-// replayShard holds the ids whose hash falls to it: seen maps an id to its
-// request time (Unix nanoseconds), buckets lists the ids by the bucket of
-// that time.
+// replayKey is an id as the guard keeps it.
+type replayKey [16]byte
+
+// replaySlot is a slot of a shard's table.
+type replaySlot struct {
+	key replayKey
+	t   uint32 // the request's time: seconds since replayEpoch, rounded up; 0 for an empty slot
+}
+
+// replayShard is a table of slots, with linear probing. No slot is ever
+// emptied but by a rebuild, so a probe ends at the first empty slot.
 type replayShard struct {
 	mu      sync.Mutex
-	seen    map[string]int64
-	buckets map[int64][]string
-	oldest  int64    // no bucket is older than this; sweeping starts here
-	_       [32]byte // a cache line to itself
+	slots   []replaySlot // a power of two long, or nil
+	used    int          // slots not empty
+	inserts int          // ids added since the last rebuild
+	keep    uint32       // the last cutoff below which ids may be dropped
+	live    uint32       // the last cutoff from which ids are replays
+	_       [8]byte      // a cache line to itself
 }
 
 // NewReplayGuard returns a guard that remembers ids for window, which must
@@ -50,16 +65,62 @@ func NewReplayGuard(window time.Duration) *ReplayGuard {
 	if window <= 0 {
 		window = time.Nanosecond
 	}
-	g := &ReplayGuard{
-		window: window,
-		bucket: max(int64(window)/replayBuckets, 1),
-		seed:   maphash.MakeSeed(),
+	return &ReplayGuard{window: window, slack: window/8 + time.Second, seed: maphash.MakeSeed()}
+}
+
+// keyOf returns the replayKey of id: a UUID's 16 bytes, or the first 16
+// bytes of the SHA-256 of any other id.
+func keyOf(id string) replayKey {
+	var k replayKey
+	if len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-' {
+		j, ok := 0, true
+		for i := 0; i < 36; i += 2 {
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				i++
+			}
+			hi, lo := lowerHex[id[i]], lowerHex[id[i+1]]
+			ok = ok && hi != 0xff && lo != 0xff
+			k[j] = hi<<4 | lo
+			j++
+		}
+		if ok {
+			return k
+		}
 	}
-	for i := range g.shards {
-		g.shards[i].seen = make(map[string]int64)
-		g.shards[i].buckets = make(map[int64][]string)
+	h := sha256.Sum256([]byte(id))
+	copy(k[:], h[:])
+	return k
+}
+
+// lowerHex maps a lower-case hexadecimal digit to its value, any other
+// byte to 0xff.
+var lowerHex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return g
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c - 'a' + 10)
+	}
+	return t
+}()
+
+// secondsUp returns t in seconds since replayEpoch, rounded up, from 1 to
+// the largest uint32.
+func secondsUp(t time.Time) uint32 {
+	s := t.Unix() - replayEpoch.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return uint32(min(max(s, 1), math.MaxUint32))
+}
+
+// secondsDown returns t in seconds since replayEpoch, rounded down, from 0
+// to the largest uint32.
+func secondsDown(t time.Time) uint32 {
+	return uint32(min(max(t.Unix()-replayEpoch.Unix(), 0), math.MaxUint32))
 }
 
 // Check records id, of a request made at t, and refuses it with ErrReplay
@@ -67,16 +128,20 @@ func NewReplayGuard(window time.Duration) *ReplayGuard {
 // The id of a request whose time is already older than now-window is not
 // recorded (CheckTime refuses such a request).
 func (g *ReplayGuard) Check(id string, t, now time.Time) error {
-	tn, cutoff := t.UnixNano(), now.UnixNano()-int64(g.window)
-	s := &g.shards[maphash.String(g.seed, id)%replayShards]
+	k := keyOf(id)
+	h := maphash.Comparable(g.seed, k)
+	cutoff := now.Add(-g.window)
+	live, keep, ts := secondsDown(cutoff), secondsDown(cutoff.Add(-g.slack)), secondsUp(t)
+	s := &g.shards[h>>(64-6)]
 	s.mu.Lock()
-	if prev, ok := s.seen[id]; ok && prev >= cutoff {
+	s.live, s.keep = max(s.live, live), max(s.keep, keep)
+	i, found := s.find(k, h)
+	if found && s.slots[i].t >= live {
 		s.mu.Unlock()
 		return fmt.Errorf("%w: request id %.64q was seen before", ErrReplay, id)
 	}
-	g.sweep(s, cutoff)
-	if tn >= cutoff {
-		g.add(s, id, tn)
+	if ts >= live {
+		g.put(s, i, found, k, ts)
 	}
 	s.mu.Unlock()
 	return nil
@@ -86,87 +151,105 @@ func (g *ReplayGuard) Check(id string, t, now time.Time) error {
 // checking it: for loading the ids of recent requests, from the audit log,
 // when a gateway starts.
 func (g *ReplayGuard) Remember(id string, t time.Time) {
-	tn := t.UnixNano()
-	s := &g.shards[maphash.String(g.seed, id)%replayShards]
+	k := keyOf(id)
+	h := maphash.Comparable(g.seed, k)
+	ts := secondsUp(t)
+	s := &g.shards[h>>(64-6)]
 	s.mu.Lock()
-	if prev, ok := s.seen[id]; !ok || prev < tn {
-		g.add(s, id, tn)
+	i, found := s.find(k, h)
+	if !found || s.slots[i].t < ts {
+		g.put(s, i, found, k, ts)
 	}
 	s.mu.Unlock()
 }
 
-// Len returns how many ids the guard holds, forgotten ones not yet swept
-// included.
+// Len returns how many ids the guard remembers, by the latest time each
+// shard was asked at.
 func (g *ReplayGuard) Len() int {
 	n := 0
 	for i := range g.shards {
 		s := &g.shards[i]
 		s.mu.Lock()
-		n += len(s.seen)
+		for _, sl := range s.slots {
+			if sl.t != 0 && sl.t >= s.live {
+				n++
+			}
+		}
 		s.mu.Unlock()
 	}
 	return n
 }
 
-// add records id at tn in s; s is locked.
-func (g *ReplayGuard) add(s *replayShard, id string, tn int64) {
-	b := floorDiv(tn, g.bucket)
-	if len(s.buckets) == 0 || b < s.oldest {
-		s.oldest = b
+// find returns the slot of k in s, or where to put k: the first slot of
+// the probe that holds an id below s.keep, else the empty slot that ends
+// it. s is locked; -1 when s has no table yet.
+func (s *replayShard) find(k replayKey, h uint64) (int, bool) {
+	if s.slots == nil {
+		return -1, false
 	}
-	s.seen[id] = tn
-	s.buckets[b] = append(s.buckets[b], id)
-}
-
-// sweep forgets the ids of s whose buckets lie wholly before cutoff; s is
-// locked. It costs nothing until the oldest bucket expires, then the ids
-// of the expired buckets once.
-func (g *ReplayGuard) sweep(s *replayShard, cutoff int64) {
-	limit := floorDiv(cutoff, g.bucket) // buckets before limit end at or before cutoff
-	if len(s.buckets) == 0 || s.oldest >= limit {
-		return
-	}
-	if limit-s.oldest > int64(len(s.buckets)) {
-		// A long pause: walk the buckets rather than every width since.
-		for b, ids := range s.buckets {
-			if b < limit {
-				g.drop(s, b, ids)
+	mask := uint64(len(s.slots) - 1)
+	reuse := -1
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &s.slots[i]
+		switch {
+		case sl.t == 0:
+			if reuse >= 0 {
+				return reuse, false
 			}
-		}
-	} else {
-		for b := s.oldest; b < limit; b++ {
-			if ids, ok := s.buckets[b]; ok {
-				g.drop(s, b, ids)
-			}
-		}
-	}
-	s.oldest = limit
-	if len(s.buckets) > 0 && len(s.buckets) <= replayBuckets*4 {
-		// Find the true oldest, so that the next sweep starts there.
-		first := true
-		for b := range s.buckets {
-			if first || b < s.oldest {
-				s.oldest, first = b, false
-			}
+			return int(i), false
+		case sl.key == k:
+			return int(i), true
+		case reuse < 0 && sl.t < s.keep:
+			reuse = int(i)
 		}
 	}
 }
 
-// drop removes bucket b and those of its ids that were not seen again later.
-func (g *ReplayGuard) drop(s *replayShard, b int64, ids []string) {
-	for _, id := range ids {
-		if tn, ok := s.seen[id]; ok && floorDiv(tn, g.bucket) == b {
-			delete(s.seen, id)
-		}
+// put writes k at ts into slot i, which find returned, and rebuilds the
+// table when it is seven tenths full, or has taken four times as many ids
+// as it has slots (so that it shrinks when the traffic does). s is
+// locked.
+func (g *ReplayGuard) put(s *replayShard, i int, found bool, k replayKey, ts uint32) {
+	if i < 0 {
+		s.slots = make([]replaySlot, 16)
+		i, found = s.find(k, maphash.Comparable(g.seed, k))
 	}
-	delete(s.buckets, b)
+	if !found {
+		if s.slots[i].t == 0 {
+			s.used++
+		}
+		s.inserts++
+	}
+	s.slots[i] = replaySlot{key: k, t: ts}
+	if s.used*10 > len(s.slots)*7 || s.inserts >= 4*len(s.slots) {
+		g.rebuild(s)
+	}
 }
 
-// floorDiv is a/b rounded down, for b > 0.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
+// rebuild makes a new table of the ids of s from s.keep on, at most 35%
+// full. s is locked.
+func (g *ReplayGuard) rebuild(s *replayShard) {
+	n := 0
+	for _, sl := range s.slots {
+		if sl.t != 0 && sl.t >= s.keep {
+			n++
+		}
 	}
-	return q
+	size := 16
+	for size*35 < n*100 {
+		size <<= 1
+	}
+	old := s.slots
+	s.slots, s.used, s.inserts = make([]replaySlot, size), n, 0
+	mask := uint64(size - 1)
+	for _, sl := range old {
+		if sl.t == 0 || sl.t < s.keep {
+			continue
+		}
+		i := maphash.Comparable(g.seed, sl.key) & mask
+		for s.slots[i].t != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = sl
+	}
 }

@@ -1,8 +1,12 @@
 package exchange
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,8 +34,8 @@ func TestReplayGuard(t *testing.T) {
 	if err := g.Check("a", now, now.Add(window)); !errors.Is(err, ErrReplay) {
 		t.Fatalf("Check at the window's end = %v, want ErrReplay", err)
 	}
-	// Forgotten once its time leaves the window.
-	later := now.Add(window + time.Nanosecond)
+	// Forgotten once its time leaves the window, to the second.
+	later := now.Add(window + time.Second)
 	if err := g.Check("a", later, later); err != nil {
 		t.Fatalf("Check after the window = %v, want nil", err)
 	}
@@ -103,13 +107,23 @@ func TestReplayGuardForgets(t *testing.T) {
 		}
 		maxLen = max(maxLen, g.Len())
 	}
-	// One window, one bucket and the second being added.
-	bound := perSecond * (60 + 60/replayBuckets + 2)
+	// One window, and the seconds of the shards not asked lately.
+	bound := perSecond * (60 + 3)
 	if maxLen > bound {
-		t.Errorf("the guard held %d ids, more than %d for %d a second over a %v window", maxLen, bound, perSecond, window)
+		t.Errorf("the guard remembered %d ids, more than %d for %d a second over a %v window", maxLen, bound, perSecond, window)
 	}
 	if maxLen < perSecond*60 {
-		t.Errorf("the guard held at most %d ids, fewer than one window's %d", maxLen, perSecond*60)
+		t.Errorf("the guard remembered at most %d ids, fewer than one window's %d", maxLen, perSecond*60)
+	}
+	// Its tables hold at most about six slots an id of the window and
+	// its slack, and sixteen a shard.
+	slots := 0
+	for i := range g.shards {
+		slots += len(g.shards[i].slots)
+	}
+	kept := perSecond * int((window+g.slack)/time.Second+1)
+	if slots > 6*kept+16*replayShards {
+		t.Errorf("the guard's tables hold %d slots for %d ids", slots, kept)
 	}
 	// After a long pause the next Check on a shard sweeps the shard; a
 	// request on every shard empties the guard of the old ids.
@@ -149,5 +163,68 @@ func TestReplayGuardConcurrent(t *testing.T) {
 	wg.Wait()
 	if got, want := passed.Load(), int64(workers/2*ids); got != want {
 		t.Errorf("%d Checks passed, want %d", got, want)
+	}
+}
+
+func TestReplayKey(t *testing.T) {
+	want, _ := hex.DecodeString(strings.ReplaceAll(testID, "-", ""))
+	if k := keyOf(testID); !bytes.Equal(k[:], want) {
+		t.Errorf("keyOf(%s) = %x, want %x", testID, k, want)
+	}
+	// Other ids are hashed, so that no two forms meet and a long id
+	// costs no more than a short one.
+	seen := map[replayKey]string{}
+	for _, id := range []string{testID, strings.ToUpper(testID), "x", "y", strings.Repeat("z", 4096), "", hex.EncodeToString(want)} {
+		k := keyOf(id)
+		if prev, ok := seen[k]; ok {
+			t.Errorf("keyOf(%.40q) = keyOf(%.40q)", id, prev)
+		}
+		seen[k] = id
+	}
+	g := NewReplayGuard(time.Minute)
+	long := strings.Repeat("z", 4096)
+	if err := g.Check(long, testTime, testTime); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Check(long, testTime, testTime); !errors.Is(err, ErrReplay) {
+		t.Errorf("Check of a long id again = %v, want ErrReplay", err)
+	}
+}
+
+// TestReplayGuardModel runs random requests through the guard and through
+// a map of every id's last time: an id the map says is within the window
+// must be refused, one it says is past the window and the slack must pass.
+func TestReplayGuardModel(t *testing.T) {
+	const window = 10 * time.Second
+	g := NewReplayGuard(window)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	model := map[string]time.Time{}
+	now := testTime
+	refused, passed := 0, 0
+	for op := 0; op < 200000; op++ {
+		now = now.Add(time.Duration(rnd.IntN(3)) * 100 * time.Millisecond)
+		id := fmt.Sprintf("id-%d", rnd.IntN(3000))
+		at := now.Add(-time.Duration(rnd.IntN(int(window/time.Second))) * time.Second).Truncate(time.Second)
+		prev, seen := model[id]
+		err := g.Check(id, at, now)
+		switch {
+		case seen && !prev.Before(now.Add(-window)):
+			if !errors.Is(err, ErrReplay) {
+				t.Fatalf("op %d: Check(%s) = %v; last seen at %v, now %v: want ErrReplay", op, id, err, prev, now)
+			}
+		case !seen || prev.Before(now.Add(-window-g.slack-time.Second)):
+			if err != nil {
+				t.Fatalf("op %d: Check(%s) = %v; last seen at %v (%v), now %v: want nil", op, id, err, prev, seen, now)
+			}
+		}
+		if err == nil {
+			model[id] = at
+			passed++
+		} else {
+			refused++
+		}
+	}
+	if refused == 0 || passed == 0 {
+		t.Errorf("%d refused, %d passed: the test tests nothing", refused, passed)
 	}
 }

@@ -279,26 +279,34 @@ func NewRequest(ctx context.Context, base string, r *Request, body []byte) (*htt
 	if err != nil {
 		return nil, fmt.Errorf("exchange request: %w", err)
 	}
-	// Opaque keeps the escaped path exactly as signed; the client writes
-	// Opaque + "?" + RawQuery as the request target.
+	// The escaped path goes out exactly as signed: as RawPath where the URL
+	// keeps it so, else as Opaque, which the client writes as it is.
 	path, _, _ := strings.Cut(target, "?")
-	req.URL.Path, req.URL.RawPath, req.URL.Opaque, req.URL.RawQuery = "", "", path, t.rawQuery
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPath, err)
+	}
+	req.URL.Path, req.URL.RawPath, req.URL.RawQuery = unescaped, path, t.rawQuery
+	if req.URL.EscapedPath() != path {
+		req.URL.Path, req.URL.RawPath, req.URL.Opaque = "", "", path
+	}
 	r.SetHeaders(req.Header)
 	return req, nil
 }
 
 // Limits bounds what ReadRequest reads; a zero field takes its default.
+// MaxHeaderValue and MaxTarget are capped at 64 KiB.
 type Limits struct {
 	MaxBody        int64 // the body, default 8 MiB
 	MaxHeaderValue int   // each header value, default 2048 bytes
 	MaxTarget      int   // the request target, default 4096 bytes
 }
 
-// The defaults of Limits, and the ceiling no target may pass.
+// The defaults of Limits, and the ceilings of targets and fields.
 const (
-	DefaultMaxBody        = 8 << 20
-	DefaultMaxHeaderValue = 2048
-	DefaultMaxTarget      = 4096
+	DefaultMaxBody        = 8 << 20 // Limits.MaxBody when zero
+	DefaultMaxHeaderValue = 2048    // Limits.MaxHeaderValue when zero
+	DefaultMaxTarget      = 4096    // Limits.MaxTarget when zero
 	maxTargetCeiling      = 1 << 16
 	maxFieldCeiling       = 1 << 16
 )
@@ -463,7 +471,7 @@ func ReadRequest(r *http.Request, lim Limits) (*Request, []byte, string, error) 
 			return nil, nil, "", fmt.Errorf("%w: %s missing", ErrMalformed, f.name)
 		}
 	}
-	if err := req.validateFields(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, nil, "", err
 	}
 	sig := get(keySignature)
@@ -925,23 +933,19 @@ const (
 // "samband-request+jws", "iss": signer}. key is a private JWK with a
 // "kid": an OKP Ed25519 key (alg EdDSA) or an EC P-256 key (alg ES256);
 // any other key is an error, as is a Request that ReadRequest would
-// refuse or a signer that is not a party ID.
+// refuse or a signer that is not a party ID. Sign checks and prepares the
+// key at every call (for Ed25519, that its public half belongs to its
+// private half: half the cost of a signature); a gateway that signs
+// often prepares it once with NewSigningKey.
 func Sign(r *Request, signer string, key jwk.Key) (string, error) {
 	if err := r.validate(); err != nil {
 		return "", err
 	}
-	if !ValidPartyID(signer) {
-		return "", fmt.Errorf("%w: signer is not a party ID COUNTRY/ORGANISATION", ErrMalformed)
-	}
-	sk, err := signingKeyOf(key)
+	k, err := NewSigningKey(key)
 	if err != nil {
 		return "", err
 	}
-	hdr, err := json.Marshal(protectedHeader{Alg: sk.alg.String(), Kid: sk.kid, Typ: TypeRequest, Iss: signer})
-	if err != nil {
-		return "", fmt.Errorf("sign request: %w", err)
-	}
-	return sk.sign(hdr, r.Canonical(), true)
+	return k.SignRequest(r, signer)
 }
 
 // Verify checks sig, the Samband-Signature of r, and returns who signed.
@@ -1032,7 +1036,7 @@ func parseProtected(h64, typ string) (protectedHeader, error) {
 		return h, fmt.Errorf("%w: protected header is not base64url", ErrSignature)
 	}
 	var hasAlg, hasTyp bool
-	err = decodeObject(raw, func(key string, v json.RawMessage) error {
+	err = decodeObject(raw, func(key string, v []byte) error {
 		var err error
 		switch key {
 		case "alg":
@@ -1148,53 +1152,98 @@ func publicKeyFor(alg jwa.SignatureAlgorithm, key jwk.Key) (any, error) {
 	return nil, fmt.Errorf("%w: a key of type %s (%T) cannot verify %s", ErrAlgorithm, key.KeyType(), raw, alg)
 }
 
-// signingKey is a private key ready to sign.
-type signingKey struct {
+// SigningKey is a private key checked and prepared once for signing
+// requests, receipts and countersignatures, which Sign, SignReceipt and
+// Countersign otherwise do at every call. It is safe for concurrent use.
+type SigningKey struct {
 	alg jwa.SignatureAlgorithm
 	kid string
 	raw any
+	// The protected headers of receipts and countersignatures, base64url.
+	receiptHdr, counterHdr []byte
 }
 
-// signingKeyOf checks that key is a private Ed25519 or P-256 key with a kid.
-func signingKeyOf(key jwk.Key) (signingKey, error) {
+// NewSigningKey checks that key is a private JWK with a "kid" (printable,
+// at most 256 bytes) and is an OKP Ed25519 key (signing EdDSA) or an EC
+// P-256 key (signing ES256), with no "alg" that says otherwise, and
+// prepares it for signing.
+func NewSigningKey(key jwk.Key) (*SigningKey, error) {
 	if key == nil {
-		return signingKey{}, fmt.Errorf("%w: no signing key", ErrAlgorithm)
+		return nil, fmt.Errorf("%w: no signing key", ErrAlgorithm)
 	}
 	kid, _ := key.KeyID()
 	if kid == "" || len(kid) > maxKeyID || !validText(kid) {
-		return signingKey{}, fmt.Errorf("%w: the signing key has no valid kid", ErrAlgorithm)
+		return nil, fmt.Errorf("%w: the signing key has no valid kid", ErrAlgorithm)
 	}
 	var raw any
 	if err := jwk.Export(key, &raw); err != nil {
-		return signingKey{}, fmt.Errorf("%w: unusable signing key: %v", ErrAlgorithm, err)
+		return nil, fmt.Errorf("%w: unusable signing key: %v", ErrAlgorithm, err)
 	}
-	sk := signingKey{kid: kid}
-	switch k := raw.(type) {
+	k := &SigningKey{kid: kid}
+	switch r := raw.(type) {
 	case ed25519.PrivateKey:
-		if len(k) != ed25519.PrivateKeySize {
-			return signingKey{}, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrAlgorithm, len(k))
+		if len(r) != ed25519.PrivateKeySize {
+			return nil, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrAlgorithm, len(r))
 		}
-		sk.alg, sk.raw = jwa.EdDSA(), k
+		k.alg, k.raw = jwa.EdDSA(), r
 	case *ecdsa.PrivateKey:
-		if k.Curve != elliptic.P256() {
-			return signingKey{}, fmt.Errorf("%w: EC key not on P-256", ErrAlgorithm)
+		if r.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("%w: EC key not on P-256", ErrAlgorithm)
 		}
-		sk.alg, sk.raw = jwa.ES256(), k
+		k.alg, k.raw = jwa.ES256(), r
 	default:
-		return signingKey{}, fmt.Errorf("%w: signing needs a private Ed25519 or P-256 key, not %T", ErrAlgorithm, raw)
+		return nil, fmt.Errorf("%w: signing needs a private Ed25519 or P-256 key, not %T", ErrAlgorithm, raw)
 	}
-	if a, ok := key.Algorithm(); ok && a.String() != sk.alg.String() {
-		return signingKey{}, fmt.Errorf("%w: the key is for %.32q, not %s", ErrAlgorithm, a.String(), sk.alg)
+	if a, ok := key.Algorithm(); ok && a.String() != k.alg.String() {
+		return nil, fmt.Errorf("%w: the key is for %.32q, not %s", ErrAlgorithm, a.String(), k.alg)
 	}
-	return sk, nil
+	var err error
+	if k.receiptHdr, err = k.header(TypeReceipt, ""); err != nil {
+		return nil, err
+	}
+	if k.counterHdr, err = k.header(TypeCountersignature, ""); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
-// sign returns the compact JWS of hdr and payload, leaving the payload out
-// when detached.
-func (k signingKey) sign(hdr, payload []byte, detached bool) (string, error) {
+// Algorithm returns the algorithm the key signs with: EdDSA or ES256.
+func (k *SigningKey) Algorithm() jwa.SignatureAlgorithm { return k.alg }
+
+// KeyID returns the key's "kid".
+func (k *SigningKey) KeyID() string { return k.kid }
+
+// SignRequest signs r as Sign does.
+func (k *SigningKey) SignRequest(r *Request, signer string) (string, error) {
+	if err := r.validate(); err != nil {
+		return "", err
+	}
+	if !ValidPartyID(signer) {
+		return "", fmt.Errorf("%w: signer is not a party ID COUNTRY/ORGANISATION", ErrMalformed)
+	}
+	h64, err := k.header(TypeRequest, signer)
+	if err != nil {
+		return "", err
+	}
+	return k.sign(h64, r.Canonical(), true)
+}
+
+// header returns the base64url of the protected header {"alg", "kid",
+// "typ", "iss"}, without "iss" when iss is empty.
+func (k *SigningKey) header(typ, iss string) ([]byte, error) {
+	hdr, err := json.Marshal(protectedHeader{Alg: k.alg.String(), Kid: k.kid, Typ: typ, Iss: iss})
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", typ, err)
+	}
+	return base64.RawURLEncoding.AppendEncode(nil, hdr), nil
+}
+
+// sign returns the compact JWS of the encoded protected header h64 and
+// payload, leaving the payload out when detached.
+func (k *SigningKey) sign(h64, payload []byte, detached bool) (string, error) {
 	enc := base64.RawURLEncoding
-	input := make([]byte, 0, enc.EncodedLen(len(hdr))+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(64))
-	input = enc.AppendEncode(input, hdr)
+	input := make([]byte, 0, len(h64)+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(64))
+	input = append(input, h64...)
 	input = append(input, '.')
 	hl := len(input)
 	input = enc.AppendEncode(input, payload)
@@ -1211,25 +1260,32 @@ func (k signingKey) sign(hdr, payload []byte, detached bool) (string, error) {
 }
 
 // decodeObject reads data as one JSON object without duplicate member
-// names (compared exactly, after unescaping) and calls f with each member.
-func decodeObject(data []byte, f func(key string, v json.RawMessage) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("not JSON: %v", err)
+// names (compared exactly, after unescaping) and calls f with each member's
+// name and the bytes of its value.
+func decodeObject(data []byte, f func(key string, v []byte) error) error {
+	if !json.Valid(data) {
+		return fmt.Errorf("not JSON")
 	}
-	if tok != json.Delim('{') {
+	// Valid JSON from here on: the scanning below need not check syntax.
+	i := skipWS(data, 0)
+	if data[i] != '{' {
 		return fmt.Errorf("not a JSON object")
 	}
-	var seen []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("not JSON: %v", err)
+	i++
+	var seenBuf [16]string
+	seen := seenBuf[:0]
+	for {
+		i = skipWS(data, i)
+		switch data[i] {
+		case '}':
+			return nil
+		case ',':
+			i = skipWS(data, i+1)
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("not JSON: member name expected")
+		end := stringEnd(data, i)
+		key, err := unquote(data[i:end])
+		if err != nil {
+			return err
 		}
 		for _, k := range seen {
 			if k == key {
@@ -1237,38 +1293,101 @@ func decodeObject(data []byte, f func(key string, v json.RawMessage) error) erro
 			}
 		}
 		seen = append(seen, key)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return fmt.Errorf("not JSON: %v", err)
-		}
-		if err := f(key, v); err != nil {
+		i = skipWS(data, end) + 1 // ':'
+		i = skipWS(data, i)
+		vend := valueEnd(data, i)
+		if err := f(key, data[i:vend]); err != nil {
 			return err
 		}
+		i = vend
 	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("not JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("data after the JSON object")
-	}
-	return nil
 }
 
-// jsonString decodes a JSON string; any other value is an error.
-func jsonString(v json.RawMessage) (string, error) {
-	if len(v) == 0 || v[0] != '"' {
-		return "", fmt.Errorf("not a string")
+func skipWS(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the valid JSON string at data[i].
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; ; j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+}
+
+// valueEnd returns the index after the valid JSON value at data[i].
+func valueEnd(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; ; j++ {
+			switch data[j] {
+			case '"':
+				j = stringEnd(data, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	j := i
+	for j < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[j])) {
+		j++
+	}
+	return j
+}
+
+// unquote decodes the valid JSON string b. Invalid UTF-8 and escaped
+// surrogates (\ud800 to \udfff, which other decoders read differently
+// when unpaired) are errors.
+func unquote(b []byte) (string, error) {
+	inner := b[1 : len(b)-1]
+	if !utf8.Valid(inner) {
+		return "", fmt.Errorf("invalid UTF-8 in a string")
+	}
+	esc := bytes.IndexByte(inner, '\\')
+	if esc < 0 {
+		return string(inner), nil
+	}
+	for i := esc; i < len(inner); i++ {
+		if inner[i] != '\\' {
+			continue
+		}
+		i++
+		if inner[i] == 'u' && (inner[i+1] == 'd' || inner[i+1] == 'D') && strings.IndexByte("89abcdefABCDEF", inner[i+2]) >= 0 {
+			return "", fmt.Errorf("escaped surrogate in a string")
+		}
 	}
 	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	if err := json.Unmarshal(b, &s); err != nil {
 		return "", err
 	}
 	return s, nil
 }
 
+// jsonString decodes a JSON string value; any other value is an error.
+func jsonString(v []byte) (string, error) {
+	if len(v) == 0 || v[0] != '"' {
+		return "", fmt.Errorf("not a string")
+	}
+	return unquote(v)
+}
+
 // jsonInt decodes a JSON integer (digits, an optional minus sign, no
 // fraction or exponent) that fits in an int64.
-func jsonInt(v json.RawMessage) (int64, error) {
+func jsonInt(v []byte) (int64, error) {
 	s := string(v)
 	digits := strings.TrimPrefix(s, "-")
 	if digits == "" || len(digits) > 1 && digits[0] == '0' {

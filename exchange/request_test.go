@@ -12,12 +12,15 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -624,8 +627,8 @@ func TestNewRequestThroughServer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewRequest: %v", err)
 			}
-			if req.URL.RequestURI() != r.Target {
-				t.Fatalf("request URI %q, Target %q", req.URL.RequestURI(), r.Target)
+			if req.URL.RequestURI() != r.Target || req.URL.String() != srv.URL+r.Target {
+				t.Fatalf("request URI %q, URL %s; Target %q", req.URL.RequestURI(), req.URL, r.Target)
 			}
 			sig, err := Sign(r, testRequester, key)
 			if err != nil {
@@ -1146,4 +1149,147 @@ func TestSignRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// vectors are the wire format's test vectors, for other implementations:
+// a request, its canonical form and Ed25519 signature, and a receipt, its
+// binding and JWS, all from a key made from a fixed seed.
+type vectors struct {
+	Note       string   `json:"note"`
+	Seed       string   `json:"ed25519_seed_hex"`
+	PublicJWK  jwk.Key  `json:"public_jwk"`
+	Signer     string   `json:"signer"`
+	Request    *Request `json:"request"`
+	Body       string   `json:"body"`
+	Canonical  string   `json:"canonical"`
+	Hash       string   `json:"request_hash"`
+	Signature  string   `json:"signature"`
+	Receipt    *Receipt `json:"receipt"`
+	Binding    string   `json:"binding_hex"`
+	ReceiptJWS string   `json:"receipt_jws"`
+}
+
+// TestVectors checks the canonical form, the signatures and the receipt
+// binding against testdata/vectors.json; SAMBAND_UPDATE_VECTORS=1 writes
+// them anew.
+func TestVectors(t *testing.T) {
+	seed := sha256.Sum256([]byte("consumer"))
+	key := edKey(t, "consumer", "k1")
+	r := testRequest()
+	sig, err := Sign(r, testRequester, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := testReceipt()
+	rjws, err := SignReceipt(rc, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rc.Binding()
+	got := vectors{
+		Note:       "Samband exchange wire format test vectors: the signature is the compact JWS with detached payload over canonical; binding_hex is Receipt.Binding; Ed25519 signatures are deterministic, so every field must come out the same.",
+		Seed:       hex.EncodeToString(seed[:]),
+		PublicJWK:  publicOf(t, key),
+		Signer:     testRequester,
+		Request:    r,
+		Body:       string(testBody),
+		Canonical:  string(r.Canonical()),
+		Hash:       r.HashText(),
+		Signature:  sig,
+		Receipt:    rc,
+		Binding:    hex.EncodeToString(b[:]),
+		ReceiptJWS: rjws,
+	}
+	out, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, '\n')
+	path := filepath.Join("testdata", "vectors.json")
+	if os.Getenv("SAMBAND_UPDATE_VECTORS") == "1" {
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (SAMBAND_UPDATE_VECTORS=1 writes it)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("the vectors differ from %s:\n%s", path, out)
+	}
+	// The stored signature verifies with the stored key.
+	var stored struct {
+		PublicJWK json.RawMessage `json:"public_jwk"`
+		Signature string          `json:"signature"`
+		Canonical string          `json:"canonical"`
+	}
+	if err := json.Unmarshal(want, &stored); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := jwk.ParseKey(stored.PublicJWK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Canonical != string(r.Canonical()) {
+		t.Errorf("stored canonical form differs")
+	}
+	if _, err := Verify(context.Background(), r, stored.Signature, keyring{testRequester + " k1": pub}.keys); err != nil {
+		t.Errorf("Verify of the stored signature: %v", err)
+	}
+}
+
+func TestReadRequestDigestWithTab(t *testing.T) {
+	// White space a Content-Digest may hold by RFC 8941 but the canonical
+	// form may not.
+	req := testHTTPRequest(t, testRequest(), testBody, "sig")
+	req.Header[keyContentDigest] = []string{ContentDigest(testBody) + ",\tmd5=:AA==:"}
+	if _, _, _, err := ReadRequest(req, Limits{}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("ReadRequest of a Content-Digest with a tab = %v, want ErrMalformed", err)
+	}
+}
+
+// A client signs a request; the gateway verifies it with the key its trust
+// registry holds for the signer.
+func ExampleVerify() {
+	seed := sha256.Sum256([]byte("example"))
+	priv, _ := jwk.Import(ed25519.NewKeyFromSeed(seed[:]))
+	priv.Set(jwk.KeyIDKey, "2026-1")
+	pub, _ := priv.PublicKey()
+
+	r := &Request{
+		Method: "GET", Country: "NO", Organisation: "974760673", Service: "death-records", Path: "/v1/deaths",
+		Audience: "NO/991825827", ID: "0b6d2f4e-8c1a-4e6b-9a3d-5f2e7c9b1a40", Requester: "FI/0245437-2",
+		Purpose: "https://w3id.org/dpv#LegalCompliance", LegalBasis: "http://data.europa.eu/eli/reg/2012/650/oj",
+		Time: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+	}
+	req, err := NewRequest(context.Background(), "https://gateway.example.no", r, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sig, err := Sign(r, "FI/0245437-2", priv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req.Header.Set(HeaderSignature, sig)
+	fmt.Println(req.Method, req.URL)
+
+	keys := func(ctx context.Context, signer, kid string) (jwk.Key, error) {
+		if signer == "FI/0245437-2" && kid == "2026-1" {
+			return pub, nil
+		}
+		return nil, ErrUnknownKey
+	}
+	signed, err := Verify(context.Background(), r, sig, keys)
+	fmt.Println(signed.Signer, signed.KeyID, signed.Alg, err)
+
+	r.Purpose = "https://w3id.org/dpv#Marketing"
+	_, err = Verify(context.Background(), r, sig, keys)
+	fmt.Println(errors.Is(err, ErrSignature))
+	// Output:
+	// GET https://gateway.example.no/exchange/v1/NO/974760673/death-records/v1/deaths
+	// FI/0245437-2 2026-1 EdDSA <nil>
+	// true
 }
