@@ -44,11 +44,14 @@ type server struct {
 	policies gatewayPolicies // the configured policies
 	registry *registryAPI    // consents and mandates; nil: off (no subject key)
 	exchange *exchangeSide   // the exchange's broker and trust; nil: off
-	audit    *audit.Log      // the exchange audit log; nil: off (no audit key)
-	auditKey string          // the verifier key of the audit log's checkpoints
-	citizens *citizenAuth    // the OpenID providers of the citizen's view; nil: none
-	embargo  []EmbargoConfig // what the citizen's view hides for a time
-	patterns []string        // every route routes registered, for the OpenAPI test
+	// apiTokens are the SHA-256 of the tokens the consent, mandate and
+	// evaluation routes take; nil: those routes take every caller.
+	apiTokens [][32]byte
+	audit     *audit.Log      // the exchange audit log; nil: off (no audit key)
+	auditKey  string          // the verifier key of the audit log's checkpoints
+	citizens  *citizenAuth    // the OpenID providers of the citizen's view; nil: none
+	embargo   []EmbargoConfig // what the citizen's view hides for a time
+	patterns  []string        // every route routes registered, for the OpenAPI test
 	// publicURL prefixes the IRIs the feed mints; "" takes the request's host.
 	publicURL string
 	logger    *slog.Logger

@@ -62,6 +62,12 @@ type PoliciesConfig struct {
 	// those a record names by odrl:hasPolicy, or that name it by
 	// odrl:target, beside those its source described inline.
 	Files []string `yaml:"files"`
+	// APITokenFile holds the bearer tokens that may use the consent,
+	// mandate and policy-evaluation API, one a line, each at least 32
+	// characters (`openssl rand -hex 32`). Required when the exchange is
+	// on: a mandate granted through the API decides exchanges. Without it
+	// (and without the exchange) the API takes every caller.
+	APITokenFile string `yaml:"api_token_file"`
 	// demoKey: serve --demo makes a key in memory when none is configured.
 	demoKey bool
 }
@@ -281,7 +287,7 @@ func (c *Config) check() error {
 			problems = append(problems, fmt.Sprintf("%s.country: %q is not an ISO 3166-1 alpha-2 code such as NO", where, s.Country))
 		}
 	}
-	problems = append(problems, c.Exchange.check()...)
+	problems = append(problems, c.Exchange.check(c.Policies.APITokenFile)...)
 	if len(problems) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}

@@ -108,6 +108,7 @@ type exchangeDemo struct {
 	fiURL, noURL string
 	registerURL  string
 	kelaKey      string // the Finnish authority's private key file
+	apiToken     string // the token of the consent and mandate API
 	loginKey     jwk.Key
 	heirToken    string
 	stopOnce     sync.Once
@@ -186,6 +187,13 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 	if err != nil {
 		return nil, err
 	}
+	token := make([]byte, 32)
+	rand.Read(token)
+	d.apiToken = hex.EncodeToString(token)
+	tokenFile, err := write("api.tokens", []byte(d.apiToken+"\n"))
+	if err != nil {
+		return nil, err
+	}
 	keys := map[string]string{}   // party -> private key file
 	public := map[string]string{} // party -> public set JSON
 	for _, p := range []string{demoFIGateway, demoNOGateway, demoFIKela} {
@@ -233,6 +241,7 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		cfg.Addr, cfg.PublicURL = addr, url
 		cfg.Search.SaveEvery = Duration(time.Hour)
 		cfg.Policies.SubjectKeyFile = subjectKeyFile
+		cfg.Policies.APITokenFile = tokenFile
 		skey, vkey, err := audit.GenerateKey("samband.demo." + name)
 		if err != nil {
 			return cfg, err
@@ -387,7 +396,13 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		"issuer":           "NO",
 	}
 	raw, _ := json.Marshal(mandate)
-	resp, err := http.Post(d.noURL+"/api/v1/mandates", "application/json", bytes.NewReader(raw))
+	mreq, err := http.NewRequestWithContext(ctx, http.MethodPost, d.noURL+"/api/v1/mandates", bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	mreq.Header.Set("Content-Type", "application/json")
+	mreq.Header.Set("Authorization", "Bearer "+d.apiToken)
+	resp, err := http.DefaultClient.Do(mreq)
 	if err != nil {
 		return nil, err
 	}

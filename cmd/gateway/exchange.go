@@ -62,7 +62,7 @@ type ExchangeConfig struct {
 func (c ExchangeConfig) on() bool { return c.ID != "" }
 
 // check lists the configuration's problems.
-func (c ExchangeConfig) check() []string {
+func (c ExchangeConfig) check(tokenFile string) []string {
 	if !c.on() {
 		if len(c.Parties) > 0 || len(c.Services) > 0 {
 			return []string{"exchange.id: empty, yet parties or services are configured; set this gateway's party ID"}
@@ -75,6 +75,10 @@ func (c ExchangeConfig) check() []string {
 	}
 	if c.KeyFile == "" {
 		problems = append(problems, "exchange.key_file: empty; make one with `gateway keys generate`")
+	}
+	if tokenFile == "" {
+		problems = append(problems, "policies.api_token_file: empty, yet the exchange is on: the consent and mandate API decides exchanges, "+
+			"so it takes only callers with a token (openssl rand -hex 32 > api.tokens)")
 	}
 	for i, s := range c.Services {
 		if _, err := exchange.NewService(s); err != nil {

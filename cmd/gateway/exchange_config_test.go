@@ -1,14 +1,23 @@
 package main
 
 import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // TestExchangeConfig: the exchange's configuration is read strictly and
 // checked, every problem named with its key.
 func TestExchangeConfig(t *testing.T) {
 	good := `
+policies:
+  api_token_file: api.tokens
 exchange:
   id: NO/991825827
   key_file: no.jwk
@@ -50,6 +59,7 @@ exchange:
 		{"services without id", "exchange:\n  services:\n    - name: x\n", "exchange.id: empty"},
 		{"bad id", "exchange:\n  id: norway\n  key_file: k\n", "exchange.id"},
 		{"no key", "exchange:\n  id: NO/991825827\n", "exchange.key_file: empty"},
+		{"no API token", "exchange:\n  id: NO/991825827\n  key_file: k\n", "policies.api_token_file: empty, yet the exchange is on"},
 		{"bad service", "exchange:\n  id: NO/991825827\n  key_file: k\n  services:\n    - country: NO\n      organisation: '1'\n      name: Bad Name\n      record: r\n      endpoint: ftp://x\n      paths: [v1]\n",
 			"exchange.services[0]"},
 		{"negative window", "exchange:\n  id: NO/991825827\n  key_file: k\n  window: -1m\n", "may not be negative"},
@@ -60,5 +70,44 @@ exchange:
 				t.Errorf("parseConfig = %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestAPITokens: the token file is read strictly, and a route guarded by
+// it answers a caller without one, or with another, 401.
+func TestAPITokens(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := strings.Repeat("ab", 16)
+	toks, err := loadAPITokens(write("good", "# operators\n\n"+good+"\n"+strings.Repeat("cd", 20)+"\n"), nil)
+	if err != nil || len(toks) != 2 {
+		t.Fatalf("loadAPITokens = %d tokens, %v", len(toks), err)
+	}
+	for name, text := range map[string]string{"short": "abc\n", "empty": "# none\n", "spaced": good + " x\n"} {
+		if _, err := loadAPITokens(write(name, text), nil); err == nil {
+			t.Errorf("loadAPITokens(%s) took it", name)
+		}
+	}
+	s := newServer(nil, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	s.apiTokens = toks
+	h := s.instrument("test", s.withToken(func(w http.ResponseWriter, r *http.Request) error {
+		return writeJSON(w, http.StatusOK, "in")
+	}))
+	for auth, want := range map[string]int{"": 401, "Bearer " + strings.Repeat("ab", 17): 401, "Basic " + good: 401, "Bearer " + good: 200} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/mandates", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Authorization %q: %d, want %d", auth, rec.Code, want)
+		}
 	}
 }

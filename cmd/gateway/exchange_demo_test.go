@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,24 @@ func TestExchangeDemo(t *testing.T) {
 	}
 	if d403.Receipt == nil || d403.Receipt.Decision != "deny" || d403.Receipt.Status != 403 {
 		t.Errorf("the denial's receipt = %+v", d403.Receipt)
+	}
+
+	// The registry's API takes only callers with a token: a mandate
+	// granted through it decides exchanges.
+	for _, auth := range []string{"", "Bearer not-the-token-at-all-but-long-enough-0123456789"} {
+		req, _ := http.NewRequest(http.MethodPost, d.noURL+"/api/v1/mandates", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("POST /api/v1/mandates with %q: %s", auth, resp.Status)
+		}
 	}
 
 	// The same case with the command an authority runs.

@@ -158,6 +158,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	}
 	api := newServer(store, logger, reg)
 	api.registry = policyAPI
+	if api.apiTokens, err = loadAPITokens(cfg.Policies.APITokenFile, func(msg string) { logger.Warn(msg) }); err != nil {
+		return err
+	}
+	if api.apiTokens == nil && policyAPI != nil {
+		logger.Warn("the consent, mandate and evaluation API takes every caller: set policies.api_token_file, or keep addr on a trusted network")
+	}
 	api.audit, api.auditKey, api.citizens, api.embargo = auditLog, auditKey, citizens, cfg.Audit.Embargo
 	if api.policies, err = loadGatewayPolicies(cfg.Policies); err != nil {
 		return err
