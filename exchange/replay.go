@@ -18,19 +18,23 @@ var replayEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // ReplayGuard remembers the request ids it has seen for a window of time,
 // to refuse a request whose id it has seen before. An id is remembered by
 // the request's time: it is a replay while that time is no older than
-// now-window (to the second, rounded towards refusing), and forgotten some
-// time after (at most an eighth of the window and a second later). A request whose time lies outside the
-// window is refused before it reaches the guard (CheckTime), so an id can
-// only be replayed while the guard remembers it.
+// now-window (to the second, rounded towards refusing), and kept at least
+// an eighth of the window and a second longer, to be forgotten after. A
+// request whose time lies outside the window is refused before it reaches
+// the guard (CheckTime), so an id can only be replayed while the guard
+// remembers it.
 //
 // The guard is split in 64 shards, each an open-addressing hash table
-// under its own lock, and needs no goroutine: an id past the window is
-// overwritten by a new one, and a table is rebuilt without them as it
-// fills. Each id costs 20 bytes a slot whatever its length (a UUID is kept
-// as its 16 bytes, any other id as the first 16 bytes of its SHA-256, with
-// the time in seconds); the tables are sized to at most about six slots
-// for each id remembered, so memory is bounded by the requests of one
-// window. The guard is safe for concurrent use.
+// (linear probing) under its own lock, and needs no goroutine: every id
+// added sweeps the next eight slots of its table, removing the ids past
+// the window, so that a table is swept whole in the time it takes to fill
+// it a quarter; an id past the window met on the way is overwritten. A
+// slot is 16 bytes whatever the id's length: 96 bits of the id (of a
+// UUID, its own bits; of any other id, its SHA-256) and the time in
+// seconds. A table grows to keep at most three quarters of its slots in
+// use and shrinks when an eighth or less are, about 32 to 64 bytes an id
+// remembered: memory is bounded by the requests of one window. The guard
+// is safe for concurrent use.
 type ReplayGuard struct {
 	window time.Duration
 	slack  time.Duration // how long past the window an id may still be kept
@@ -38,8 +42,8 @@ type ReplayGuard struct {
 	shards [replayShards]replayShard
 }
 
-// replayKey is an id as the guard keeps it.
-type replayKey [16]byte
+// replayKey is an id as the guard keeps it: 96 bits.
+type replayKey [12]byte
 
 // replaySlot is a slot of a shard's table.
 type replaySlot struct {
@@ -47,16 +51,17 @@ type replaySlot struct {
 	t   uint32 // the request's time: seconds since replayEpoch, rounded up; 0 for an empty slot
 }
 
-// replayShard is a table of slots, with linear probing. No slot is ever
-// emptied but by a rebuild, so a probe ends at the first empty slot.
+// replayShard is a table of slots with linear probing; an id is removed
+// by shifting the rest of its run back (no tombstones), so a probe ends
+// at the first empty slot.
 type replayShard struct {
-	mu      sync.Mutex
-	slots   []replaySlot // a power of two long, or nil
-	used    int          // slots not empty
-	inserts int          // ids added since the last rebuild
-	keep    uint32       // the last cutoff below which ids may be dropped
-	live    uint32       // the last cutoff from which ids are replays
-	_       [8]byte      // a cache line to itself
+	mu     sync.Mutex
+	slots  []replaySlot // a power of two long, or nil
+	used   int          // slots not empty
+	cursor int          // the next slot to sweep
+	keep   uint32       // the last cutoff below which ids may be dropped
+	live   uint32       // the last cutoff from which ids are replays
+	_      [8]byte      // a cache line to itself
 }
 
 // NewReplayGuard returns a guard that remembers ids for window, which must
@@ -68,10 +73,12 @@ func NewReplayGuard(window time.Duration) *ReplayGuard {
 	return &ReplayGuard{window: window, slack: window/8 + time.Second, seed: maphash.MakeSeed()}
 }
 
-// keyOf returns the replayKey of id: a UUID's 16 bytes, or the first 16
-// bytes of the SHA-256 of any other id.
+// keyOf returns the replayKey of id: a UUID's 16 bytes with the last four
+// folded into the first four by exclusive or (so that the random bits of
+// a UUID of any version count), or the first 12 bytes of the SHA-256 of
+// any other id.
 func keyOf(id string) replayKey {
-	var k replayKey
+	var u [16]byte
 	if len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-' {
 		j, ok := 0, true
 		for i := 0; i < 36; i += 2 {
@@ -80,16 +87,20 @@ func keyOf(id string) replayKey {
 			}
 			hi, lo := lowerHex[id[i]], lowerHex[id[i+1]]
 			ok = ok && hi != 0xff && lo != 0xff
-			k[j] = hi<<4 | lo
+			u[j] = hi<<4 | lo
 			j++
 		}
 		if ok {
+			var k replayKey
+			copy(k[:], u[:12])
+			for i := range 4 {
+				k[i] ^= u[12+i]
+			}
 			return k
 		}
 	}
 	h := sha256.Sum256([]byte(id))
-	copy(k[:], h[:])
-	return k
+	return replayKey(h[:12])
 }
 
 // lowerHex maps a lower-case hexadecimal digit to its value, any other
@@ -205,30 +216,71 @@ func (s *replayShard) find(k replayKey, h uint64) (int, bool) {
 	}
 }
 
-// put writes k at ts into slot i, which find returned, and rebuilds the
-// table when it is seven tenths full, or has taken four times as many ids
-// as it has slots (so that it shrinks when the traffic does). s is
-// locked.
+// put writes k at ts into slot i, which find returned; a new id then
+// sweeps the next slots, and the table grows when three quarters full.
+// s is locked.
 func (g *ReplayGuard) put(s *replayShard, i int, found bool, k replayKey, ts uint32) {
 	if i < 0 {
 		s.slots = make([]replaySlot, 16)
 		i, found = s.find(k, maphash.Comparable(g.seed, k))
 	}
-	if !found {
-		if s.slots[i].t == 0 {
-			s.used++
-		}
-		s.inserts++
+	if found || s.slots[i].t != 0 {
+		s.slots[i] = replaySlot{key: k, t: ts}
+		return
 	}
 	s.slots[i] = replaySlot{key: k, t: ts}
-	if s.used*10 > len(s.slots)*7 || s.inserts >= 4*len(s.slots) {
-		g.rebuild(s)
+	s.used++
+	g.sweep(s, 8)
+	if s.used*4 > len(s.slots)*3 {
+		g.resize(s)
 	}
 }
 
-// rebuild makes a new table of the ids of s from s.keep on, at most 35%
+// sweep looks at the next n slots of s, removing the ids below s.keep, and
+// shrinks the table at the end of a round if it holds few. s is locked.
+func (g *ReplayGuard) sweep(s *replayShard, n int) {
+	mask := len(s.slots) - 1
+	for ; n > 0; n-- {
+		i := s.cursor
+		if sl := s.slots[i]; sl.t != 0 && sl.t < s.keep {
+			g.remove(s, i) // slot i now holds the next id of its run, or none
+			continue
+		}
+		s.cursor = (i + 1) & mask
+		if s.cursor == 0 && len(s.slots) > 16 && s.used*8 <= len(s.slots) {
+			g.resize(s)
+			return
+		}
+	}
+}
+
+// remove empties slot i and shifts back the ids after it in its run that
+// may move there. s is locked.
+func (g *ReplayGuard) remove(s *replayShard, i int) {
+	mask := len(s.slots) - 1
+	for {
+		s.slots[i] = replaySlot{}
+		j := i
+		for {
+			j = (j + 1) & mask
+			if s.slots[j].t == 0 {
+				s.used--
+				return
+			}
+			home := int(maphash.Comparable(g.seed, s.slots[j].key)) & mask
+			// The id at j may move to i unless its home lies cyclically in (i, j].
+			if i <= j && (home <= i || home > j) || i > j && home <= i && home > j {
+				s.slots[i] = s.slots[j]
+				i = j
+				break
+			}
+		}
+	}
+}
+
+// resize makes a new table for the ids of s from s.keep on, at most half
 // full. s is locked.
-func (g *ReplayGuard) rebuild(s *replayShard) {
+func (g *ReplayGuard) resize(s *replayShard) {
 	n := 0
 	for _, sl := range s.slots {
 		if sl.t != 0 && sl.t >= s.keep {
@@ -236,11 +288,11 @@ func (g *ReplayGuard) rebuild(s *replayShard) {
 		}
 	}
 	size := 16
-	for size*35 < n*100 {
+	for size < 2*n {
 		size <<= 1
 	}
 	old := s.slots
-	s.slots, s.used, s.inserts = make([]replaySlot, size), n, 0
+	s.slots, s.used, s.cursor = make([]replaySlot, size), n, 0
 	mask := uint64(size - 1)
 	for _, sl := range old {
 		if sl.t == 0 || sl.t < s.keep {

@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestReplayGuard(t *testing.T) {
@@ -167,14 +169,21 @@ func TestReplayGuardConcurrent(t *testing.T) {
 }
 
 func TestReplayKey(t *testing.T) {
-	want, _ := hex.DecodeString(strings.ReplaceAll(testID, "-", ""))
+	if size := unsafe.Sizeof(replaySlot{}); size != 16 {
+		t.Errorf("a slot is %d bytes, want 16: four to a cache line", size)
+	}
+	u, _ := hex.DecodeString(strings.ReplaceAll(testID, "-", ""))
+	want := bytes.Clone(u[:12])
+	for i := range 4 {
+		want[i] ^= u[12+i]
+	}
 	if k := keyOf(testID); !bytes.Equal(k[:], want) {
 		t.Errorf("keyOf(%s) = %x, want %x", testID, k, want)
 	}
 	// Other ids are hashed, so that no two forms meet and a long id
 	// costs no more than a short one.
 	seen := map[replayKey]string{}
-	for _, id := range []string{testID, strings.ToUpper(testID), "x", "y", strings.Repeat("z", 4096), "", hex.EncodeToString(want)} {
+	for _, id := range []string{testID, strings.ToUpper(testID), "x", "y", strings.Repeat("z", 4096), "", hex.EncodeToString(u), "1b6d2f4e-8c1a-4e6b-9a3d-5f2e7c9b1a40", "0b6d2f4e-8c1a-4e6b-9a3d-5f2e7c9b1a41"} {
 		k := keyOf(id)
 		if prev, ok := seen[k]; ok {
 			t.Errorf("keyOf(%.40q) = keyOf(%.40q)", id, prev)
@@ -223,8 +232,34 @@ func TestReplayGuardModel(t *testing.T) {
 		} else {
 			refused++
 		}
+		if op%5000 == 0 {
+			checkTables(t, g)
+		}
 	}
+	checkTables(t, g)
 	if refused == 0 || passed == 0 {
 		t.Errorf("%d refused, %d passed: the test tests nothing", refused, passed)
+	}
+}
+
+// checkTables checks that every id in the guard's tables is found where it
+// is: none is cut off from its home slot by an empty one.
+func checkTables(t *testing.T, g *ReplayGuard) {
+	t.Helper()
+	for n := range g.shards {
+		s := &g.shards[n]
+		used := 0
+		for i, sl := range s.slots {
+			if sl.t == 0 {
+				continue
+			}
+			used++
+			if j, found := s.find(sl.key, maphash.Comparable(g.seed, sl.key)); !found || j != i {
+				t.Fatalf("shard %d: the id in slot %d is found at %d (%v)", n, i, j, found)
+			}
+		}
+		if used != s.used {
+			t.Fatalf("shard %d: %d slots in use, counted %d", n, used, s.used)
+		}
 	}
 }

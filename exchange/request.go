@@ -527,25 +527,31 @@ func xroadRequester(c string) (string, error) {
 	return parts[0] + "/" + parts[2], nil
 }
 
-// readBody reads at most max bytes of body; more is ErrBodyTooLarge.
+// readBody reads at most max bytes of body; more is ErrBodyTooLarge. A
+// body of known length (at most max, checked before) is read into a
+// buffer of that length, and must end there.
 func readBody(body io.Reader, length, max int64) ([]byte, error) {
-	if body == nil || body == http.NoBody {
+	if body == nil || body == http.NoBody || length == 0 {
 		return nil, nil
 	}
-	size := int64(bytes.MinRead)
 	if length > 0 {
-		size = min(length+1, 64<<10)
+		buf := make([]byte, length)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, fmt.Errorf("%w: reading the body of %d bytes: %v", ErrMalformed, length, err)
+		}
+		var one [1]byte
+		if n, _ := body.Read(one[:]); n > 0 {
+			return nil, fmt.Errorf("%w: body longer than its Content-Length %d", ErrMalformed, length)
+		}
+		return buf, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
+	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(body, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading the body: %v", ErrMalformed, err)
 	}
 	if n > max {
 		return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, max)
-	}
-	if length > 0 && n != length {
-		return nil, fmt.Errorf("%w: body of %d bytes, Content-Length %d", ErrMalformed, n, length)
 	}
 	if n == 0 {
 		return nil, nil

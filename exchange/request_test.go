@@ -1293,3 +1293,13 @@ func ExampleVerify() {
 	// FI/0245437-2 2026-1 EdDSA <nil>
 	// true
 }
+
+func TestReadRequestBodyLength(t *testing.T) {
+	for _, length := range []int64{int64(len(testBody)) + 3, int64(len(testBody)) - 2} {
+		req := testHTTPRequest(t, testRequest(), testBody, "sig")
+		req.ContentLength = length
+		if _, _, _, err := ReadRequest(req, Limits{}); !errors.Is(err, ErrMalformed) {
+			t.Errorf("ReadRequest of %d bytes with Content-Length %d = %v, want ErrMalformed", len(testBody), length, err)
+		}
+	}
+}
