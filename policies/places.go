@@ -87,6 +87,16 @@ func isCountry(code string) bool {
 	return false
 }
 
+// IsCountryCode reports whether code is a code ISO 3166-1 alpha-2 assigns,
+// in upper case: "NO", not "no". EL and UK, as EU texts write Greece and
+// the United Kingdom, are not (GR, GB).
+func IsCountryCode(code string) bool {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' || code == "EL" || code == "UK" {
+		return false
+	}
+	return isCountry(code)
+}
+
 // region returns the member countries of a region Samband knows by name
 // (EU, EEA, EFTA, Nordic, Baltic; any case).
 func region(name string) []string {

@@ -10,6 +10,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/policies"
 )
 
 // Errors of key lookups and key sets. Each is returned wrapped, with the
@@ -137,7 +139,7 @@ func ParseID(id string) (country, organisation string, err error) {
 	if !ok {
 		return "", "", fmt.Errorf("party id %q: want COUNTRY/ORGANISATION, as in NO/974760673", clip(id))
 	}
-	if !isCountry(country) {
+	if !policies.IsCountryCode(country) {
 		return "", "", fmt.Errorf("party id %q: %q is not an ISO 3166-1 alpha-2 country code in upper case", clip(id), clip(country))
 	}
 	if len(organisation) == 0 || len(organisation) > 64 {
