@@ -154,28 +154,42 @@ func appendJCSString(b []byte, s string) []byte {
 // "samband-receipt+jws"}. key is as for Sign. A receipt ReadReceipt would
 // refuse is not signed (ErrMalformed).
 func SignReceipt(r *Receipt, key jwk.Key) (string, error) {
+	sk, err := signingKeyOf(key)
+	if err != nil {
+		return "", err
+	}
+	return sk.signReceipt(r)
+}
+
+// signReceipt is SignReceipt with a key signingKeyOf checked.
+func (sk signingKey) signReceipt(r *Receipt) (string, error) {
 	if err := r.check(); err != nil {
 		return "", err
 	}
-	return signClaims(r, TypeReceipt, key)
+	return sk.signClaims(r, TypeReceipt)
 }
 
 // Countersign returns the countersignature as a compact JWS with the JSON
 // claims as its payload and the protected header {"alg", "kid", "typ":
 // "samband-countersignature+jws"}. key is as for Sign.
 func Countersign(c *Countersignature, key jwk.Key) (string, error) {
-	if err := c.check(); err != nil {
-		return "", err
-	}
-	return signClaims(c, TypeCountersignature, key)
-}
-
-// signClaims signs the JSON of claims with key under typ.
-func signClaims(claims any, typ string, key jwk.Key) (string, error) {
 	sk, err := signingKeyOf(key)
 	if err != nil {
 		return "", err
 	}
+	return sk.countersign(c)
+}
+
+// countersign is Countersign with a key signingKeyOf checked.
+func (sk signingKey) countersign(c *Countersignature) (string, error) {
+	if err := c.check(); err != nil {
+		return "", err
+	}
+	return sk.signClaims(c, TypeCountersignature)
+}
+
+// signClaims signs the JSON of claims under typ.
+func (sk signingKey) signClaims(claims any, typ string) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", fmt.Errorf("sign %s: %w", typ, err)

@@ -927,21 +927,27 @@ const (
 // any other key is an error, as is a Request that ReadRequest would
 // refuse or a signer that is not a party ID.
 func Sign(r *Request, signer string, key jwk.Key) (string, error) {
+	sk, err := signingKeyOf(key)
+	if err != nil {
+		return "", err
+	}
+	return sk.signRequest(r, signer)
+}
+
+// signRequest is Sign with a key signingKeyOf checked: a broker checks
+// and exports its key once, not at every request it forwards.
+func (k signingKey) signRequest(r *Request, signer string) (string, error) {
 	if err := r.validate(); err != nil {
 		return "", err
 	}
 	if !ValidPartyID(signer) {
 		return "", fmt.Errorf("%w: signer is not a party ID COUNTRY/ORGANISATION", ErrMalformed)
 	}
-	sk, err := signingKeyOf(key)
-	if err != nil {
-		return "", err
-	}
-	hdr, err := json.Marshal(protectedHeader{Alg: sk.alg.String(), Kid: sk.kid, Typ: TypeRequest, Iss: signer})
+	hdr, err := json.Marshal(protectedHeader{Alg: k.alg.String(), Kid: k.kid, Typ: TypeRequest, Iss: signer})
 	if err != nil {
 		return "", fmt.Errorf("sign request: %w", err)
 	}
-	return sk.sign(hdr, r.Canonical(), true)
+	return k.sign(hdr, r.Canonical(), true)
 }
 
 // Verify checks sig, the Samband-Signature of r, and returns who signed.
