@@ -50,6 +50,8 @@ type Log struct {
 	latestSize int64
 	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
 	cpMu       sync.Mutex // serialises Checkpoint
+
+	front frontier // the writer's: the tree's frontier as the last commit left it
 }
 
 type appendReq struct {
@@ -139,6 +141,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if l.size > l.cpSize {
 		l.pendingAt = time.Now()
 	}
+	l.loadFrontier(ctx)
 	go l.write()
 	return l, nil
 }
@@ -314,7 +317,10 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		return tlog.Hash{}, err
 	}
 	defer getHash.Close()
-	r := stmtHashReader{ctx: ctx, stmt: getHash}
+	// The hashes the appends and the tree hash read are the frontier's,
+	// which this commit extends and keeps if it commits.
+	front := l.front
+	r := frontierReader{f: &front, next: stmtHashReader{ctx: ctx, stmt: getHash}}
 	for i, req := range batch {
 		n := first + int64(i)
 		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
@@ -332,6 +338,7 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		if err != nil {
 			return tlog.Hash{}, err
 		}
+		front.add(n, hashes)
 		at := tlog.StoredHashIndex(0, n)
 		for j, h := range hashes {
 			if _, err := insHash.ExecContext(ctx, at+int64(j), h[:]); err != nil {
@@ -345,7 +352,34 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 			return tlog.Hash{}, err
 		}
 	}
-	return root, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return tlog.Hash{}, err
+	}
+	l.front = front
+	return root, nil
+}
+
+// loadFrontier reads the frontier of the tree the file holds, for the
+// writer to start from. A hash it cannot read is left to the writer to
+// read when it needs it (and fail then).
+func (l *Log) loadFrontier(ctx context.Context) {
+	stmt, err := l.wdb.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
+	if err != nil {
+		return
+	}
+	defer stmt.Close()
+	r := stmtHashReader{ctx: ctx, stmt: stmt}
+	f := frontier{size: l.size}
+	for lv := 0; l.size>>uint(lv) > 0; lv++ {
+		x := tlog.StoredHashIndex(lv, l.size>>uint(lv)-1)
+		hs, err := r.ReadHashes([]int64{x})
+		if err != nil {
+			continue
+		}
+		f.index[lv], f.hash[lv] = x, hs[0]
+		f.known |= 1 << uint(lv)
+	}
+	l.front = f
 }
 
 // stmtHashReader reads stored hashes one by one with a prepared statement.
