@@ -934,6 +934,29 @@ func Sign(r *Request, signer string, key jwk.Key) (string, error) {
 	return sk.signRequest(r, signer)
 }
 
+// Signer signs requests with one key, checked and exported once: Sign
+// does both at every call, and exporting an Ed25519 JWK derives its
+// public key again, which costs about what the signature does. A Signer
+// is for a client that sends many requests; it is safe for concurrent
+// use.
+type Signer struct {
+	k signingKey
+}
+
+// NewSigner checks key as Sign does and returns a Signer of it.
+func NewSigner(key jwk.Key) (*Signer, error) {
+	k, err := signingKeyOf(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{k: k}, nil
+}
+
+// Sign returns the signature of r as signer, as Sign does.
+func (s *Signer) Sign(r *Request, signer string) (string, error) {
+	return s.k.signRequest(r, signer)
+}
+
 // signRequest is Sign with a key signingKeyOf checked: a broker checks
 // and exports its key once, not at every request it forwards.
 func (k signingKey) signRequest(r *Request, signer string) (string, error) {

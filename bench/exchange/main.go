@@ -378,7 +378,7 @@ func newTransport(clients int) *http.Transport {
 type samband struct {
 	broker   *exchange.Broker
 	url      string
-	kela     jwk.Key // the Finnish authority's private key
+	kela     *exchange.Signer // the Finnish authority's key
 	gateway  jwk.Key // the gateway's public key, for receipts
 	verify   bool
 	log      *audit.Log
@@ -407,7 +407,11 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 	if err != nil {
 		return nil, err
 	}
-	s := &samband{kela: kela, gateway: gwPub, verify: cfg.verify, done: make(chan struct{})}
+	kelaSigner, err := exchange.NewSigner(kela)
+	if err != nil {
+		return nil, err
+	}
+	s := &samband{kela: kelaSigner, gateway: gwPub, verify: cfg.verify, done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -562,7 +566,7 @@ func (s *samband) send(ctx context.Context, client *http.Client) error {
 	if err != nil {
 		return err
 	}
-	sig, err := exchange.Sign(req, fiKela, s.kela)
+	sig, err := s.kela.Sign(req, fiKela)
 	if err != nil {
 		return err
 	}
