@@ -379,7 +379,7 @@ type samband struct {
 	broker   *exchange.Broker
 	url      string
 	kela     *exchange.Signer // the Finnish authority's key
-	gateway  jwk.Key // the gateway's public key, for receipts
+	gateway  jwk.Key          // the gateway's public key, for receipts
 	verify   bool
 	log      *audit.Log
 	reg      *sqlite.Registry
