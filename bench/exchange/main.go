@@ -68,6 +68,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -295,7 +296,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 		closed[m] = r
-		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  errors %d%s\n", m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), r.errors, r.firstErr())
+		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
 	}
 	rate := cfg.rate
 	if rate == 0 {
@@ -308,7 +310,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 		open[m] = r
-		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  errors %d%s\n", m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), r.errors, r.firstErr())
+		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
 	}
 	load1 := loadAverage()
 
@@ -325,11 +328,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		verify = "yes"
 	}
 	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s.\n\n", cfg.c, cfg.warmup, cfg.d, verify)
-	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | errors |")
-	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | cores busy | errors |")
+	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, m := range modes {
 		r := closed[m]
-		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), r.errors)
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %.2f | %d |\n", m, thousands(r.rate),
+			ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors)
 	}
 	fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers.\n\n", thousands(rate), rateSource(cfg.rate), cfg.c)
 	fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |")
@@ -646,8 +650,22 @@ type result struct {
 	rate   float64         // answers a second in the measured part
 	lat    []time.Duration // sorted
 	errors int
-	err    error // the first
+	err    error         // the first
+	cpu    time.Duration // the process's CPU time in the measured part
+	d      time.Duration // the measured part
 }
+
+// cpuPerExchange is the process's CPU time per answer: client, servers
+// and all.
+func (r result) cpuPerExchange() time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(len(r.lat))
+}
+
+// cores is how many CPUs the process kept busy, on average.
+func (r result) cores() float64 { return r.cpu.Seconds() / r.d.Seconds() }
 
 // p returns the q-quantile of the latencies (nearest rank).
 func (r result) p(q float64) time.Duration {
@@ -670,6 +688,7 @@ type worker struct {
 	lat    []time.Duration
 	errors int
 	err    error
+	last   time.Time // when its last measured request was answered
 }
 
 func (w *worker) record(lat time.Duration, err error) {
@@ -683,8 +702,8 @@ func (w *worker) record(lat time.Duration, err error) {
 	w.lat = append(w.lat, lat)
 }
 
-func merge(ws []*worker, d time.Duration) result {
-	var r result
+func merge(ws []*worker, d, cpu time.Duration) result {
+	r := result{cpu: cpu, d: d}
 	for _, w := range ws {
 		r.lat = append(r.lat, w.lat...)
 		r.errors += w.errors
@@ -720,14 +739,18 @@ func closedLoop(ctx context.Context, send sendFunc, c int, warmup, d time.Durati
 			}
 		})
 	}
+	time.Sleep(time.Until(from))
 	if prof != nil {
-		time.Sleep(time.Until(from))
 		pprof.StartCPUProfile(prof)
-		time.Sleep(time.Until(until))
+	}
+	cpu := processCPU()
+	time.Sleep(time.Until(until))
+	cpu = processCPU() - cpu
+	if prof != nil {
 		pprof.StopCPUProfile()
 	}
 	wg.Wait()
-	return merge(ws, d)
+	return merge(ws, d, cpu)
 }
 
 // openLoop sends at rate for warmup+d: request i is scheduled at
@@ -762,13 +785,37 @@ func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d
 			for t := range sched {
 				err := send(ctx)
 				if !t.Before(from) {
-					w.record(time.Since(t), err)
+					w.last = time.Now()
+					w.record(w.last.Sub(t), err)
 				}
 			}
 		})
 	}
+	time.Sleep(time.Until(from))
+	cpu := processCPU()
+	time.Sleep(time.Until(from.Add(d)))
+	cpu = processCPU() - cpu
 	wg.Wait()
-	return merge(ws, d)
+	r := merge(ws, d, cpu)
+	// Answers a second over the time they took: below the arrival rate
+	// when the server fell behind.
+	last := from.Add(d)
+	for _, w := range ws {
+		if w.last.After(last) {
+			last = w.last
+		}
+	}
+	r.rate = float64(len(r.lat)) / last.Sub(from).Seconds()
+	return r
+}
+
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAverage is the first three fields of /proc/loadavg, or "unknown".
@@ -783,6 +830,8 @@ func loadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond))
