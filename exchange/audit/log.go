@@ -51,7 +51,45 @@ type Log struct {
 	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
 	cpMu       sync.Mutex // serialises Checkpoint
 
-	front frontier // the writer's: the tree's frontier as the last commit left it
+	// The writer's: its statements, prepared once on its connection, and
+	// the tree's frontier as the last commit left it.
+	stmts writerStmts
+	front frontier
+}
+
+// writerStmts are the writer's statements.
+type writerStmts struct {
+	insEntry, insHash, insSubject, getHash *sql.Stmt
+}
+
+// prepare prepares the writer's statements on db.
+func (w *writerStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, s := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&w.insEntry, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`},
+		{&w.insHash, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`},
+		{&w.insSubject, `INSERT INTO audit_subjects(subject, role, "index") VALUES (?, ?, ?)`},
+		{&w.getHash, `SELECT hash FROM audit_hashes WHERE "index" = ?`},
+	} {
+		var err error
+		if *s.stmt, err = db.PrepareContext(ctx, s.query); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close closes the statements prepared.
+func (w *writerStmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{w.insEntry, w.insHash, w.insSubject, w.getHash} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 type appendReq struct {
@@ -97,6 +135,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	}
 	var err error
 	fail := func(err error) (*Log, error) {
+		l.stmts.close()
 		if l.wdb != nil {
 			l.wdb.Close()
 		}
@@ -113,6 +152,9 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	l.wdb.SetConnMaxLifetime(0)
 	l.wdb.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, l.wdb); err != nil {
+		return fail(err)
+	}
+	if err := l.stmts.prepare(ctx, l.wdb); err != nil {
 		return fail(err)
 	}
 	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
@@ -151,7 +193,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.closing) })
 	<-l.done
-	return errors.Join(l.wdb.Close(), l.rdb.Close())
+	return errors.Join(l.stmts.close(), l.wdb.Close(), l.rdb.Close())
 }
 
 // Append adds e to the log and returns its index once it is committed to
@@ -297,26 +339,12 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		return tlog.Hash{}, err
 	}
 	defer tx.Rollback()
-	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insEntry.Close()
-	insHash, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insHash.Close()
-	insSubject, err := tx.PrepareContext(ctx, `INSERT INTO audit_subjects(subject, role, "index") VALUES (?, ?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insSubject.Close()
-	getHash, err := tx.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer getHash.Close()
+	// The statements prepared at Open, on the writer's one connection,
+	// which the transaction holds: not prepared again.
+	insEntry := tx.StmtContext(ctx, l.stmts.insEntry)
+	insHash := tx.StmtContext(ctx, l.stmts.insHash)
+	insSubject := tx.StmtContext(ctx, l.stmts.insSubject)
+	getHash := tx.StmtContext(ctx, l.stmts.getHash)
 	// The hashes the appends and the tree hash read are the frontier's,
 	// which this commit extends and keeps if it commits.
 	front := l.front
@@ -363,12 +391,7 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 // writer to start from. A hash it cannot read is left to the writer to
 // read when it needs it (and fail then).
 func (l *Log) loadFrontier(ctx context.Context) {
-	stmt, err := l.wdb.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
-	if err != nil {
-		return
-	}
-	defer stmt.Close()
-	r := stmtHashReader{ctx: ctx, stmt: stmt}
+	r := stmtHashReader{ctx: ctx, stmt: l.stmts.getHash}
 	f := frontier{size: l.size}
 	for lv := 0; l.size>>uint(lv) > 0; lv++ {
 		x := tlog.StoredHashIndex(lv, l.size>>uint(lv)-1)
