@@ -150,6 +150,7 @@ type config struct {
 	rate       float64
 	verify     bool
 	cpuprofile string
+	profileRun string
 	dir        string
 	logFile    string
 	modes      string
@@ -164,7 +165,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "how long each run goes before it is measured")
 	fs.Float64Var(&cfg.rate, "rate", 0, "the open-loop arrival rate, exchanges/s; 0 is half of samband's closed-loop rate")
 	fs.BoolVar(&cfg.verify, "keep-client-verify", false, "the client also verifies every receipt (signature, request hash, decision, digest)")
-	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write the CPU profile of samband's closed-loop measurement to this file")
+	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write the CPU profile of samband's measurement (of the run -profile-run names) to this file")
+	fs.StringVar(&cfg.profileRun, "profile-run", "closed", "the samband run -cpuprofile profiles: closed or open")
 	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
@@ -173,6 +175,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if cfg.c < 1 || cfg.d <= 0 || cfg.warmup < 0 || cfg.rate < 0 {
 		return errors.New("-c must be at least 1, -d positive, -warmup and -rate not negative")
+	}
+	if cfg.profileRun != "closed" && cfg.profileRun != "open" {
+		return fmt.Errorf("-profile-run %q: closed or open", cfg.profileRun)
 	}
 	modes := strings.Split(cfg.modes, ",")
 	for _, m := range modes {
@@ -281,7 +286,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	closed := map[string]result{}
 	for _, m := range modes {
 		var prof *os.File
-		if m == "samband" && cfg.cpuprofile != "" {
+		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun != "open" {
 			if prof, err = os.Create(cfg.cpuprofile); err != nil {
 				return err
 			}
@@ -305,7 +310,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	open := map[string]result{}
 	for _, m := range modes {
-		r := openLoop(ctx, sends[m], rate, cfg.c, cfg.warmup, cfg.d)
+		var prof *os.File
+		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == "open" {
+			if prof, err = os.Create(cfg.cpuprofile); err != nil {
+				return err
+			}
+		}
+		r := openLoop(ctx, sends[m], rate, cfg.c, cfg.warmup, cfg.d, prof)
+		if prof != nil {
+			if err := prof.Close(); err != nil {
+				return err
+			}
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -757,7 +773,7 @@ func closedLoop(ctx context.Context, send sendFunc, c int, warmup, d time.Durati
 // start+i/rate and taken by the next free of c workers; its latency runs
 // from the scheduled time. The requests scheduled in the last d are
 // measured.
-func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d time.Duration) result {
+func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d time.Duration, prof *os.File) result {
 	n := int(rate * (warmup + d).Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
 	sched := make(chan time.Time, n)
@@ -792,9 +808,15 @@ func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d
 		})
 	}
 	time.Sleep(time.Until(from))
+	if prof != nil {
+		pprof.StartCPUProfile(prof)
+	}
 	cpu := processCPU()
 	time.Sleep(time.Until(from.Add(d)))
 	cpu = processCPU() - cpu
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
 	wg.Wait()
 	r := merge(ws, d, cpu)
 	// Answers a second over the time they took: below the arrival rate
