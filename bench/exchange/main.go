@@ -40,8 +40,15 @@
 // gateway's signature, the request hash, the decision and the answer's
 // digest). At the end the audit log must hold exactly one entry per
 // answered samband request. Any error makes the run fail, after the
-// tables. With -cpuprofile the CPU profile of samband's closed-loop
-// measurement (the whole process: client, broker, provider) is written.
+// tables.
+//
+// Everything runs in this one process on the machine's cores: the load
+// client's work (signing, HTTP) counts against the broker's. Each run
+// also reports the process's CPU time per exchange and the cores it kept
+// busy (getrusage over the measured part), which move less than the rates
+// when other work shares the machine. With -cpuprofile the CPU profile of
+// samband's closed-loop measurement (or, with -profile-run open, of its
+// open-loop one) is written: client, broker, provider and audit writer.
 package main
 
 import (
