@@ -52,9 +52,10 @@ type Log struct {
 	cpMu       sync.Mutex // serialises Checkpoint
 
 	// The writer's: its statements, prepared once on its connection, and
-	// the tree's frontier as the last commit left it.
-	stmts writerStmts
-	front frontier
+	// the tree's frontier as the last commit left it, and the one the
+	// commit in progress extends (kept, not allocated at every commit).
+	stmts       writerStmts
+	front, next *frontier
 }
 
 // writerStmts are the writer's statements.
@@ -347,8 +348,9 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 	getHash := tx.StmtContext(ctx, l.stmts.getHash)
 	// The hashes the appends and the tree hash read are the frontier's,
 	// which this commit extends and keeps if it commits.
-	front := l.front
-	r := frontierReader{f: &front, next: stmtHashReader{ctx: ctx, stmt: getHash}}
+	front := l.next
+	*front = *l.front
+	r := frontierReader{f: front, next: stmtHashReader{ctx: ctx, stmt: getHash}}
 	for i, req := range batch {
 		n := first + int64(i)
 		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
@@ -383,7 +385,7 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 	if err := tx.Commit(); err != nil {
 		return tlog.Hash{}, err
 	}
-	l.front = front
+	l.front, l.next = front, l.front
 	return root, nil
 }
 
@@ -402,7 +404,7 @@ func (l *Log) loadFrontier(ctx context.Context) {
 		f.index[lv], f.hash[lv] = x, hs[0]
 		f.known |= 1 << uint(lv)
 	}
-	l.front = f
+	l.front, l.next = &f, new(frontier)
 }
 
 // stmtHashReader reads stored hashes one by one with a prepared statement.
