@@ -147,6 +147,7 @@ var deathRecord = func() []byte {
 		"national_id": deceased, "name": "Ola Nordmann (synthetic)", "date_of_death": "2026-10-30",
 		"place_of_death": "Tromsø", "municipality": "5501", "estate": "open; heirs per the certificate",
 		"registered": "2026-10-31T08:12:00Z", "source": "Folkeregisteret (benchmark)",
+		"certificate": "2026-10-31, Tromsø kommune",
 	})
 	return append(b, '\n')
 }()
