@@ -87,6 +87,7 @@ type Options struct {
 // to that country's gateway, verifies its receipt, countersigns and logs.
 type Broker struct {
 	o        Options
+	sk       *SigningKey // o.Key, checked and exported once
 	services map[string]*Service
 	replay   *ReplayGuard
 	private  *http.Client // to services configured for private addresses
@@ -115,6 +116,13 @@ func NewBroker(o Options) (*Broker, error) {
 	if _, err := trust.KeyAlgorithm(pub); err != nil {
 		return nil, fmt.Errorf("exchange: signing key: %w", err)
 	}
+	// Exporting a JWK's private key derives its public key again (a scalar
+	// multiplication for Ed25519): done here once rather than at every
+	// receipt.
+	sk, err := NewSigningKey(o.Key)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: signing key: %w", err)
+	}
 	if o.Window <= 0 {
 		o.Window = 5 * time.Minute
 	}
@@ -138,6 +146,7 @@ func NewBroker(o Options) (*Broker, error) {
 	}
 	b := &Broker{
 		o:        o,
+		sk:       sk,
 		services: make(map[string]*Service, len(o.Services)),
 		replay:   NewReplayGuard(o.Window + o.Skew),
 		logger:   o.Logger.With("component", "exchange"),
@@ -387,7 +396,7 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return fmt.Errorf("%w: %v", ErrAudit, err)
 	}
 	rc.LogIndex, rc.Checkpoint = index, string(cp)
-	signed, err := SignReceipt(&rc, b.o.Key)
+	signed, err := b.sk.SignReceipt(&rc)
 	if err != nil {
 		return fmt.Errorf("sign receipt: %w", err)
 	}
@@ -498,7 +507,7 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUpstream, err)
 	}
-	sig, err := Sign(&fwd, b.o.Self.ID, b.o.Key)
+	sig, err := b.sk.SignRequest(&fwd, b.o.Self.ID)
 	if err != nil {
 		return fmt.Errorf("sign forwarded request: %w", err)
 	}
@@ -547,10 +556,10 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h[k] = vs
 	}
 	if receipt != "" {
-		cs, err := Countersign(&Countersignature{
+		cs, err := b.sk.Countersign(&Countersignature{
 			Issuer: b.o.Self.ID, ReceiptHash: base64.RawURLEncoding.EncodeToString(receiptHash[:]),
 			RequestID: req.ID, Time: now.Unix(), LogIndex: index, Checkpoint: string(cp),
-		}, b.o.Key)
+		})
 		if err != nil {
 			return fmt.Errorf("countersign receipt: %w", err)
 		}

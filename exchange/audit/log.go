@@ -51,7 +51,46 @@ type Log struct {
 	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
 	cpMu       sync.Mutex // serialises Checkpoint
 
-	cache hashCache // the writer's
+	// The writer's: its statements, prepared once on its connection, and
+	// the tree's frontier as the last commit left it, and the one the
+	// commit in progress extends (kept, not allocated at every commit).
+	stmts       writerStmts
+	front, next *frontier
+}
+
+// writerStmts are the writer's statements.
+type writerStmts struct {
+	insEntry, insHash, insSubject, getHash *sql.Stmt
+}
+
+// prepare prepares the writer's statements on db.
+func (w *writerStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, s := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&w.insEntry, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`},
+		{&w.insHash, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`},
+		{&w.insSubject, `INSERT INTO audit_subjects(subject, role, "index") VALUES (?, ?, ?)`},
+		{&w.getHash, `SELECT hash FROM audit_hashes WHERE "index" = ?`},
+	} {
+		var err error
+		if *s.stmt, err = db.PrepareContext(ctx, s.query); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close closes the statements prepared.
+func (w *writerStmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{w.insEntry, w.insHash, w.insSubject, w.getHash} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 type appendReq struct {
@@ -97,6 +136,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	}
 	var err error
 	fail := func(err error) (*Log, error) {
+		l.stmts.close()
 		if l.wdb != nil {
 			l.wdb.Close()
 		}
@@ -113,6 +153,9 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	l.wdb.SetConnMaxLifetime(0)
 	l.wdb.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, l.wdb); err != nil {
+		return fail(err)
+	}
+	if err := l.stmts.prepare(ctx, l.wdb); err != nil {
 		return fail(err)
 	}
 	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
@@ -141,6 +184,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if l.size > l.cpSize {
 		l.pendingAt = time.Now()
 	}
+	l.loadFrontier(ctx)
 	go l.write()
 	return l, nil
 }
@@ -150,7 +194,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.closing) })
 	<-l.done
-	return errors.Join(l.wdb.Close(), l.rdb.Close())
+	return errors.Join(l.stmts.close(), l.wdb.Close(), l.rdb.Close())
 }
 
 // Append adds e to the log and returns its index once it is committed to
@@ -173,9 +217,8 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 // inclusion proof of index can be checked against it.
 //
 // Concurrent appends share one commit, and the writer computes the tree
-// hash once per commit, inside the commit's transaction, and signs it once
-// the commit is durable, so a sealed append costs about what an Append
-// costs. The checkpoint is not
+// hash and signs once per commit, within the commit's transaction, so a
+// sealed append costs about what an Append costs. The checkpoint is not
 // stored: it is a signed statement of the log, given to the caller for a
 // receipt, and every checkpoint the log stores or signs later (Checkpoint,
 // Run) must be consistent with it (a consistency proof between the two
@@ -297,28 +340,17 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		return tlog.Hash{}, err
 	}
 	defer tx.Rollback()
-	insEntry, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries("index", data) VALUES (?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insEntry.Close()
-	insHash, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes("index", hash) VALUES (?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insHash.Close()
-	insSubject, err := tx.PrepareContext(ctx, `INSERT INTO audit_subjects(subject, role, "index") VALUES (?, ?, ?)`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer insSubject.Close()
-	getHash, err := tx.PrepareContext(ctx, `SELECT hash FROM audit_hashes WHERE "index" = ?`)
-	if err != nil {
-		return tlog.Hash{}, err
-	}
-	defer getHash.Close()
-	l.cache.begin()
-	r := cachedHashReader{cache: &l.cache, db: stmtHashReader{ctx: ctx, stmt: getHash}}
+	// The statements prepared at Open, on the writer's one connection,
+	// which the transaction holds: not prepared again.
+	insEntry := tx.StmtContext(ctx, l.stmts.insEntry)
+	insHash := tx.StmtContext(ctx, l.stmts.insHash)
+	insSubject := tx.StmtContext(ctx, l.stmts.insSubject)
+	getHash := tx.StmtContext(ctx, l.stmts.getHash)
+	// The hashes the appends and the tree hash read are the frontier's,
+	// which this commit extends and keeps if it commits.
+	front := l.next
+	*front = *l.front
+	r := frontierReader{f: front, next: stmtHashReader{ctx: ctx, stmt: getHash}}
 	for i, req := range batch {
 		n := first + int64(i)
 		if _, err := insEntry.ExecContext(ctx, n, req.data); err != nil {
@@ -336,12 +368,12 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 		if err != nil {
 			return tlog.Hash{}, err
 		}
+		front.add(n, hashes)
 		at := tlog.StoredHashIndex(0, n)
 		for j, h := range hashes {
 			if _, err := insHash.ExecContext(ctx, at+int64(j), h[:]); err != nil {
 				return tlog.Hash{}, err
 			}
-			l.cache.batch[at+int64(j)] = h
 		}
 	}
 	var root tlog.Hash
@@ -353,69 +385,26 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 	if err := tx.Commit(); err != nil {
 		return tlog.Hash{}, err
 	}
-	l.cache.commit()
+	l.front, l.next = front, l.front
 	return root, nil
 }
 
-// maxCachedHashes bounds the writer's cache of stored hashes; past it the
-// cache starts again empty (the writer needs only a few dozen at a time:
-// the newest hashes of each level of the tree).
-const maxCachedHashes = 1 << 14
-
-// hashCache keeps the stored hashes the writer has read or written, by
-// stored-hash index, so that a commit reads almost none from the file:
-// once committed, a stored hash never changes. Only the writer uses it.
-type hashCache struct {
-	committed map[int64]tlog.Hash
-	batch     map[int64]tlog.Hash // read or written in the open transaction
-}
-
-// begin starts a transaction's hashes afresh: those of a transaction that
-// did not commit are dropped.
-func (c *hashCache) begin() {
-	if c.committed == nil {
-		c.committed = make(map[int64]tlog.Hash)
-	}
-	c.batch = make(map[int64]tlog.Hash)
-}
-
-// commit keeps the transaction's hashes, once it committed.
-func (c *hashCache) commit() {
-	if len(c.committed)+len(c.batch) > maxCachedHashes {
-		clear(c.committed)
-	}
-	for x, h := range c.batch {
-		c.committed[x] = h
-	}
-	c.batch = nil
-}
-
-// cachedHashReader reads stored hashes from the cache, and those it lacks
-// from the file, which it then caches.
-type cachedHashReader struct {
-	cache *hashCache
-	db    stmtHashReader
-}
-
-func (r cachedHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for i, x := range indexes {
-		if h, ok := r.cache.batch[x]; ok {
-			out[i] = h
-			continue
-		}
-		if h, ok := r.cache.committed[x]; ok {
-			out[i] = h
-			continue
-		}
-		hs, err := r.db.ReadHashes(indexes[i : i+1])
+// loadFrontier reads the frontier of the tree the file holds, for the
+// writer to start from. A hash it cannot read is left to the writer to
+// read when it needs it (and fail then).
+func (l *Log) loadFrontier(ctx context.Context) {
+	r := stmtHashReader{ctx: ctx, stmt: l.stmts.getHash}
+	f := frontier{size: l.size}
+	for lv := 0; l.size>>uint(lv) > 0; lv++ {
+		x := tlog.StoredHashIndex(lv, l.size>>uint(lv)-1)
+		hs, err := r.ReadHashes([]int64{x})
 		if err != nil {
-			return nil, err
+			continue
 		}
-		out[i] = hs[0]
-		r.cache.batch[x] = hs[0]
+		f.index[lv], f.hash[lv] = x, hs[0]
+		f.known |= 1 << uint(lv)
 	}
-	return out, nil
+	l.front, l.next = &f, new(frontier)
 }
 
 // stmtHashReader reads stored hashes one by one with a prepared statement.

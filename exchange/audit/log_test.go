@@ -201,6 +201,15 @@ func TestDurable(t *testing.T) {
 	if x, err := l.Append(ctx, testEntry(50)); err != nil || x != 50 {
 		t.Fatalf("Append after reopen = %d, %v; want 50", x, err)
 	}
+	// The writer's tree after a reopen is the file's: a sealed append's
+	// checkpoint is the one Checkpoint signs from the stored hashes.
+	x, sealed, err := l.AppendSealed(ctx, testEntry(51))
+	if err != nil || x != 51 {
+		t.Fatalf("AppendSealed after reopen = %d, %v; want 51", x, err)
+	}
+	if stored, _, err := l.Checkpoint(ctx); err != nil || string(stored) != string(sealed) {
+		t.Errorf("Checkpoint = %q, %v; want the sealed append's %q", stored, err, sealed)
+	}
 	if err := l.Verify(ctx, nil); err != nil {
 		t.Fatalf("Verify: %v", err)
 	}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# exchange.sh measures the exchange broker under load on loopback: a load
+# client straight to a small provider, through a plain reverse proxy, and
+# through the real broker (signed requests, policy decision with the mandate
+# looked up in SQLite, receipt, audit log synced to disk before the answer).
+# Closed loop at 64 clients, then open loop at half of the broker's rate.
+# It prints a Markdown table and keeps it in bench/out/exchange/table.md.
+# See docs/benchmarks.md ("Exchange").
+#
+#   bench/exchange.sh                         # the defaults: -c 64 -d 10s -warmup 2s
+#   bench/exchange.sh -keep-client-verify     # the client verifies every receipt too
+#   bench/exchange.sh -cpuprofile bench/out/exchange/cpu.prof
+#   go tool pprof -top bench/out/exchange/cpu.prof
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+OUT=bench/out/exchange
+mkdir -p "$OUT"
+go build -o "$OUT/exchange-bench" ./bench/exchange
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >&2
+"$OUT/exchange-bench" "$@" | tee "$OUT/table.md"

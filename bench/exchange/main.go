@@ -1,0 +1,881 @@
+// Command exchange measures the exchange broker under load, on loopback, in
+// one process: how many signed, policy-checked, durably logged exchanges a
+// second it answers, and what latency it adds to a plain call of the
+// service behind it.
+//
+//	go run ./bench/exchange                 # 64 clients, 2 s warm-up, 10 s a mode
+//	go run ./bench/exchange -c 16 -d 5s -keep-client-verify -cpuprofile cpu.prof
+//
+// Three ways to the same provider, a small net/http server answering a
+// death record of about 300 bytes of JSON:
+//
+//   - direct: the load client straight to the provider;
+//   - proxy: through a plain httputil.ReverseProxy (no signature, no
+//     policy, no log);
+//   - samband: through the real exchange.Broker, served by net/http on its
+//     own listener, as Norway's gateway on the provider side. Every
+//     request is signed by the load client as a registered Finnish
+//     authority (EdDSA, a fresh UUID and time each), and the broker reads
+//     it, verifies the signature against the trust registry, checks the
+//     audience, the time and the replay guard, decides by the register's
+//     estate policy with the consent and mandate registry in SQLite (the
+//     request names the deceased and the heir, so the heir's mandate is
+//     looked up in the file every time), forwards to the provider, signs
+//     a receipt and appends the decision to the audit log (SQLite,
+//     synchronous=FULL, committed before the answer leaves), which signs
+//     a checkpoint every second (audit.Log.Run).
+//
+// Each mode runs closed-loop first: -c clients, each sending its next
+// request when the last is answered, for -warmup then -d; the exchanges a
+// second and the latencies of the -d part are reported. Then each mode
+// runs open-loop at one fixed arrival rate, half of samband's closed-loop
+// rate (or -rate): a dispatcher schedules request i at start + i/rate and
+// workers take them in order; latency counts from the scheduled time, so
+// a stall delays the requests behind it and is measured (no coordinated
+// omission). The added latency is samband's (and the proxy's) minus
+// direct's, at p50 and at p99.
+//
+// Every answer must be 200 with the record; samband's must carry a
+// receipt, and with -keep-client-verify the client also verifies it (the
+// gateway's signature, the request hash, the decision and the answer's
+// digest). At the end the audit log must hold exactly one entry per
+// answered samband request. Any error makes the run fail, after the
+// tables.
+//
+// Everything runs in this one process on the machine's cores: the load
+// client's work (signing, HTTP) counts against the broker's. Each run
+// also reports the process's CPU time per exchange and the cores it kept
+// busy (getrusage over the measured part), which move less than the rates
+// when other work shares the machine. With -cpuprofile the CPU profile of
+// samband's closed-loop measurement (or, with -profile-run open, of its
+// open-loop one) is written: client, broker, provider and audit writer.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"golang.org/x/mod/sumdb/note"
+
+	"samband/exchange"
+	"samband/exchange/audit"
+	"samband/exchange/trust"
+	"samband/policies"
+	"samband/policies/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "exchange bench:", err)
+		os.Exit(1)
+	}
+}
+
+// The parties and the case, as the gateway's exchange demo has them
+// (cmd/gateway/demo_exchange.go); the people's numbers are synthetic.
+const (
+	noGateway    = "NO/991825827" // Norway's gateway: the broker measured
+	fiKela       = "FI/0246246-0" // the Finnish authority asking
+	organisation = "974760673"    // the register's keeper
+	serviceName  = "death-records"
+	record       = "https://register.example.no/service/death-records"
+	policyUID    = "https://register.example.no/policy/estate"
+	purpose      = "urn:samband:purpose:inheritance-settlement"
+	legalBasis   = "http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj"
+	lifeEvent    = "death-and-inheritance"
+	deceased     = "31124590062" // NO
+	heir         = "170852-234C" // FI, holds the heir certificate
+	recordPath   = "/v1/deaths/NO" + deceased
+)
+
+// estatePolicy is the register's policy for death records, as the demo's
+// (cmd/gateway demoEstatePolicy): authorities of the EEA, settling an
+// estate, under the GDPR's public task, for someone holding a mandate.
+const estatePolicy = `@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+@prefix sb:   <urn:samband:odrl:> .
+
+<https://register.example.no/policy/estate> a odrl:Set ;
+    odrl:profile <urn:samband:odrl:> ;
+    odrl:permission [
+        odrl:target <https://register.example.no/service/death-records> ;
+        odrl:action odrl:use ;
+        odrl:constraint
+            [ odrl:leftOperand sb:lifeEvent ; odrl:operator odrl:eq ; odrl:rightOperand "death-and-inheritance" ] ,
+            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand <urn:samband:purpose:inheritance-settlement> ] ,
+            [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isPartOf ; odrl:rightOperand "EEA" ] ,
+            [ odrl:leftOperand sb:legalBasis ; odrl:operator odrl:eq ;
+              odrl:rightOperand <http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj> ] ,
+            [ odrl:leftOperand sb:recipientClass ; odrl:operator odrl:isAnyOf ; odrl:rightOperand "public-authority" ] ,
+            [ odrl:leftOperand sb:mandate ; odrl:operator odrl:eq ; odrl:rightOperand true ]
+    ] ;
+    odrl:prohibition [
+        odrl:target <https://register.example.no/service/death-records> ;
+        odrl:action odrl:distribute
+    ] .
+`
+
+// deathRecord is the provider's answer: 300 bytes of JSON.
+var deathRecord = func() []byte {
+	b, _ := json.Marshal(map[string]string{
+		"national_id": deceased, "name": "Ola Nordmann (synthetic)", "date_of_death": "2026-10-30",
+		"place_of_death": "Tromsø", "municipality": "5501", "estate": "open; heirs per the certificate",
+		"registered": "2026-10-31T08:12:00Z", "source": "Folkeregisteret (benchmark)",
+		"certificate": "2026-10-31, Tromsø kommune",
+	})
+	return append(b, '\n')
+}()
+
+type config struct {
+	c          int
+	d, warmup  time.Duration
+	rate       float64
+	verify     bool
+	cpuprofile string
+	profileRun string
+	dir        string
+	logFile    string
+	modes      string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("exchange", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.IntVar(&cfg.c, "c", 64, "concurrent clients of the closed-loop runs, and workers of the open-loop runs")
+	fs.DurationVar(&cfg.d, "d", 10*time.Second, "how long each run is measured")
+	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "how long each run goes before it is measured")
+	fs.Float64Var(&cfg.rate, "rate", 0, "the open-loop arrival rate, exchanges/s; 0 is half of samband's closed-loop rate")
+	fs.BoolVar(&cfg.verify, "keep-client-verify", false, "the client also verifies every receipt (signature, request hash, decision, digest)")
+	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write the CPU profile of samband's measurement (of the run -profile-run names) to this file")
+	fs.StringVar(&cfg.profileRun, "profile-run", "closed", "the samband run -cpuprofile profiles: closed or open")
+	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
+	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
+	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.c < 1 || cfg.d <= 0 || cfg.warmup < 0 || cfg.rate < 0 {
+		return errors.New("-c must be at least 1, -d positive, -warmup and -rate not negative")
+	}
+	if cfg.profileRun != "closed" && cfg.profileRun != "open" {
+		return fmt.Errorf("-profile-run %q: closed or open", cfg.profileRun)
+	}
+	modes := strings.Split(cfg.modes, ",")
+	for _, m := range modes {
+		if m != "direct" && m != "proxy" && m != "samband" {
+			return fmt.Errorf("-modes: unknown mode %q (direct, proxy, samband)", m)
+		}
+	}
+	if cfg.rate == 0 && !slices.Contains(modes, "samband") {
+		return errors.New("-modes without samband needs -rate for the open-loop runs")
+	}
+	load0 := loadAverage()
+
+	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(cfg.dir, "run-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var servers []*http.Server
+	defer func() {
+		for _, s := range servers {
+			s.Close()
+		}
+	}()
+	serve := func(h http.Handler) (string, error) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, s)
+		go s.Serve(ln)
+		return "http://" + ln.Addr().String(), nil
+	}
+
+	// The provider.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/deaths/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(deathRecord)
+	})
+	providerURL, err := serve(mux)
+	if err != nil {
+		return err
+	}
+	// The plain reverse proxy.
+	pu, _ := url.Parse(providerURL)
+	proxy := httputil.NewSingleHostReverseProxy(pu)
+	proxy.Transport = newTransport(cfg.c)
+	proxyURL, err := serve(proxy)
+	if err != nil {
+		return err
+	}
+	// The broker.
+	sb, err := openSamband(ctx, dir, providerURL, cfg)
+	if err != nil {
+		return err
+	}
+	defer sb.close()
+	if sb.url, err = serve(sb.broker); err != nil {
+		return err
+	}
+
+	client := &http.Client{Transport: newTransport(cfg.c), Timeout: 30 * time.Second}
+	sendPlain := func(base string) sendFunc {
+		u := base + "/api" + recordPath
+		return func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK || !bytes.Equal(body, deathRecord) {
+				return fmt.Errorf("%s: %d, %d bytes", u, resp.StatusCode, len(body))
+			}
+			return nil
+		}
+	}
+	sends := map[string]sendFunc{
+		"direct":  sendPlain(providerURL),
+		"proxy":   sendPlain(proxyURL),
+		"samband": func(ctx context.Context) error { return sb.send(ctx, client) },
+	}
+	// A first exchange of each kind, so that a broken setup fails at once.
+	for _, m := range modes {
+		if err := sends[m](ctx); err != nil {
+			return fmt.Errorf("%s: the first exchange failed: %w", m, err)
+		}
+	}
+
+	fmt.Fprintf(stderr, "exchange bench: %s, GOMAXPROCS %d, %d CPUs, load average %s; files in %s\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), load0, dir)
+	closed := map[string]result{}
+	for _, m := range modes {
+		var prof *os.File
+		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun != "open" {
+			if prof, err = os.Create(cfg.cpuprofile); err != nil {
+				return err
+			}
+		}
+		r := closedLoop(ctx, sends[m], cfg.c, cfg.warmup, cfg.d, prof)
+		if prof != nil {
+			if err := prof.Close(); err != nil {
+				return err
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		closed[m] = r
+		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
+	}
+	rate := cfg.rate
+	if rate == 0 {
+		rate = closed["samband"].rate / 2
+	}
+	open := map[string]result{}
+	for _, m := range modes {
+		var prof *os.File
+		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == "open" {
+			if prof, err = os.Create(cfg.cpuprofile); err != nil {
+				return err
+			}
+		}
+		r := openLoop(ctx, sends[m], rate, cfg.c, cfg.warmup, cfg.d, prof)
+		if prof != nil {
+			if err := prof.Close(); err != nil {
+				return err
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		open[m] = r
+		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
+	}
+	load1 := loadAverage()
+
+	// The audit log holds one entry per answered samband request, no more.
+	var logErr error
+	if slices.Contains(modes, "samband") {
+		if got, want := sb.log.Size(), sb.answered.Load(); got != want {
+			logErr = fmt.Errorf("the audit log holds %d entries for %d answered samband requests", got, want)
+		}
+	}
+
+	verify := "no"
+	if cfg.verify {
+		verify = "yes"
+	}
+	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s.\n\n", cfg.c, cfg.warmup, cfg.d, verify)
+	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | cores busy | errors |")
+	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, m := range modes {
+		r := closed[m]
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %.2f | %d |\n", m, thousands(r.rate),
+			ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors)
+	}
+	fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers.\n\n", thousands(rate), rateSource(cfg.rate), cfg.c)
+	fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |")
+	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, m := range modes {
+		r := open[m]
+		added50, added99 := "", ""
+		if d, ok := open["direct"]; ok && m != "direct" {
+			added50, added99 = ms(r.p(0.50)-d.p(0.50)), ms(r.p(0.99)-d.p(0.99))
+		}
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)), added50, added99, r.errors)
+	}
+	fmt.Fprintf(stdout, "\nLoad average before: %s; after: %s. %s, GOMAXPROCS %d.\n", load0, load1, runtime.Version(), runtime.GOMAXPROCS(0))
+	if slices.Contains(modes, "samband") {
+		fmt.Fprintf(stdout, "Audit log: %d entries, one per answered samband request.\n", sb.log.Size())
+	}
+
+	var errs []error
+	for _, m := range modes {
+		for kind, r := range map[string]result{"closed": closed[m], "open": open[m]} {
+			if r.errors > 0 {
+				errs = append(errs, fmt.Errorf("%s %s: %d errors, the first: %v", kind, m, r.errors, r.err))
+			}
+		}
+	}
+	return errors.Join(append(errs, logErr)...)
+}
+
+func rateSource(flagRate float64) string {
+	if flagRate > 0 {
+		return "-rate"
+	}
+	return "half of samband's closed-loop rate"
+}
+
+// newTransport is a client transport that keeps a connection per client.
+func newTransport(clients int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.MaxIdleConns = 2*clients + 16
+	t.MaxIdleConnsPerHost = 2*clients + 16
+	return t
+}
+
+// samband is the broker under test and the load client's side of it.
+type samband struct {
+	broker   *exchange.Broker
+	url      string
+	kela     *exchange.SigningKey // the Finnish authority's key
+	gateway  jwk.Key          // the gateway's public key, for receipts
+	verify   bool
+	log      *audit.Log
+	reg      *sqlite.Registry
+	tr       *trust.Registry
+	logFile  *os.File
+	stop     context.CancelFunc
+	done     chan struct{}
+	answered atomic.Int64 // samband requests answered 200 with a receipt
+}
+
+// openSamband sets up Norway's gateway as the provider side: keys, the
+// trust registry with the Finnish authority's key set inline, the consent
+// and mandate registry with the heir's mandate, the estate policy, the
+// audit log with checkpoints every second, and the broker.
+func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*samband, error) {
+	kela, kelaSet, err := signingKey("kela-1")
+	if err != nil {
+		return nil, err
+	}
+	gw, _, err := signingKey("no-gateway-1")
+	if err != nil {
+		return nil, err
+	}
+	gwPub, err := jwk.PublicKeyOf(gw)
+	if err != nil {
+		return nil, err
+	}
+	kelaSigner, err := exchange.NewSigningKey(kela)
+	if err != nil {
+		return nil, err
+	}
+	s := &samband{kela: kelaSigner, gateway: gwPub, verify: cfg.verify, done: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+
+	s.tr, err = trust.Open(ctx, trust.Config{Parties: []trust.PartyConfig{{
+		ID: fiKela, Kind: trust.Authority, Scheme: "FI:YTUNNUS", Name: "Kansaneläkelaitos (benchmark)", JWKS: string(kelaSet),
+	}}}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	subjectKey, err := policies.NewSubjectKey()
+	if err != nil {
+		return nil, err
+	}
+	if s.reg, err = sqlite.Open(ctx, filepath.Join(dir, "registry.db")); err != nil {
+		return nil, err
+	}
+	subject := func(country, number string) (policies.Subject, error) {
+		id, err := policies.ParseNationalID(country, number, time.Now())
+		if err != nil {
+			return "", err
+		}
+		return id.Subject(subjectKey)
+	}
+	grantor, err := subject("NO", deceased)
+	if err != nil {
+		return nil, err
+	}
+	representative, err := subject("FI", heir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.reg.GrantMandate(ctx, policies.Mandate{
+		Grantor: grantor, GrantorDeceased: true, Representative: representative,
+		Targets: []string{record}, Purposes: []string{purpose}, LifeEvents: []string{lifeEvent},
+		From: time.Now().Add(-time.Hour), Until: time.Now().Add(90 * 24 * time.Hour),
+		Basis: policies.BasisHeirCertificate, Evidence: "skifteattest (benchmark)", Issuer: "NO",
+	}, policies.Note{Via: "bench"}); err != nil {
+		return nil, err
+	}
+
+	ps, err := policies.Load(strings.NewReader(estatePolicy), "estate.ttl", policies.LoadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	lib, err := policies.NewLibrary(nil, ps)
+	if err != nil {
+		return nil, err
+	}
+	decider := &setDecider{set: lib.For(record, policyUID), target: record, facts: s.reg}
+
+	skey, vkey, err := audit.GenerateKey("samband.bench.no")
+	if err != nil {
+		return nil, err
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, err
+	}
+	if s.log, err = audit.Open(ctx, filepath.Join(dir, "audit.db"), signer, verifier); err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	go func() {
+		defer close(s.done)
+		s.log.Run(runCtx, time.Second)
+	}()
+
+	svc, err := exchange.NewService(exchange.ServiceConfig{
+		Country: "NO", Organisation: organisation, Name: serviceName, Record: record,
+		Endpoint: providerURL + "/api", Methods: []string{http.MethodGet}, Paths: []string{"/v1/deaths/*"}, AllowPrivate: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if cfg.logFile != "" {
+		if s.logFile, err = os.Create(cfg.logFile); err != nil {
+			return nil, err
+		}
+		logger = slog.New(slog.NewJSONHandler(s.logFile, nil))
+	}
+	s.broker, err = exchange.NewBroker(exchange.Options{
+		Self:       trust.Party{ID: noGateway, Country: "NO", Name: "Samband Norge (benchmark)", Kind: trust.Gateway},
+		Key:        gw,
+		Trust:      s.tr,
+		Services:   []*exchange.Service{svc},
+		Decider:    decider,
+		SubjectKey: subjectKey,
+		Log:        s.log,
+		Logger:     logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// close stops the checkpoints and closes the files.
+func (s *samband) close() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
+	if s.log != nil {
+		s.log.Close()
+	}
+	if s.reg != nil {
+		s.reg.Close()
+	}
+	if s.tr != nil {
+		s.tr.Close()
+	}
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
+}
+
+// setDecider decides as the gateway's catalogueDecider does once it holds
+// a service's policies: one policy set, built once, and the registry.
+type setDecider struct {
+	set    *policies.Set
+	target string
+	facts  policies.Facts
+}
+
+func (d *setDecider) Decide(ctx context.Context, _ *exchange.Service, req *policies.Request) (policies.Decision, error) {
+	req.Target = d.target
+	return d.set.Decide(ctx, req, d.facts), nil
+}
+
+// send signs a fresh request as the Finnish authority, for the heir, sends
+// it and checks the answer.
+func (s *samband) send(ctx context.Context, client *http.Client) error {
+	req := &exchange.Request{
+		Method: http.MethodGet, Country: "NO", Organisation: organisation, Service: serviceName, Path: recordPath,
+		Audience: noGateway, ID: uuid.NewString(), Requester: fiKela, Purpose: purpose, LegalBasis: legalBasis,
+		Subject: "NO" + deceased, Representative: "FI" + heir, LifeEvent: lifeEvent,
+		Time: time.Now().UTC().Truncate(time.Second),
+	}
+	hr, err := exchange.NewRequest(ctx, s.url, req, nil)
+	if err != nil {
+		return err
+	}
+	sig, err := s.kela.SignRequest(req, fiKela)
+	if err != nil {
+		return err
+	}
+	hr.Header.Set(exchange.HeaderSignature, sig)
+	resp, err := client.Do(hr)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, deathRecord) {
+		return fmt.Errorf("samband: %d: %.200s", resp.StatusCode, body)
+	}
+	receipt := resp.Header.Get(exchange.HeaderReceipt)
+	if receipt == "" {
+		return errors.New("samband: 200 without a receipt")
+	}
+	s.answered.Add(1)
+	if !s.verify {
+		return nil
+	}
+	rc, err := exchange.ReadReceipt(ctx, receipt, func(_ context.Context, iss, kid string) (jwk.Key, error) {
+		if k, _ := s.gateway.KeyID(); iss != noGateway || kid != k {
+			return nil, fmt.Errorf("receipt signed by %s key %s", iss, kid)
+		}
+		return s.gateway, nil
+	})
+	if err != nil {
+		return fmt.Errorf("samband: receipt: %w", err)
+	}
+	switch {
+	case rc.RequestID != req.ID, rc.RequestHash != req.HashText():
+		return errors.New("samband: the receipt is of another request")
+	case rc.Decision != "permit", rc.Status != http.StatusOK:
+		return fmt.Errorf("samband: the receipt says %s %d", rc.Decision, rc.Status)
+	}
+	if err := exchange.CheckContentDigest(rc.ResponseDigest, body); err != nil {
+		return fmt.Errorf("samband: receipt: %w", err)
+	}
+	return nil
+}
+
+// signingKey makes an Ed25519 key with kid: its private JWK and its public
+// set as JSON.
+func signingKey(kid string) (jwk.Key, []byte, error) {
+	_, raw, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := jwk.Import(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := k.Set(jwk.KeyIDKey, kid); err != nil {
+		return nil, nil, err
+	}
+	pub, err := jwk.PublicKeyOf(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := jwk.NewSet()
+	if err := set.AddKey(pub); err != nil {
+		return nil, nil, err
+	}
+	js, err := json.Marshal(set)
+	return k, js, err
+}
+
+// sendFunc makes one exchange and checks its answer.
+type sendFunc func(ctx context.Context) error
+
+// result is what a run measured.
+type result struct {
+	rate   float64         // answers a second in the measured part
+	lat    []time.Duration // sorted
+	errors int
+	err    error         // the first
+	cpu    time.Duration // the process's CPU time in the measured part
+	d      time.Duration // the measured part
+}
+
+// cpuPerExchange is the process's CPU time per answer: client, servers
+// and all.
+func (r result) cpuPerExchange() time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(len(r.lat))
+}
+
+// cores is how many CPUs the process kept busy, on average.
+func (r result) cores() float64 { return r.cpu.Seconds() / r.d.Seconds() }
+
+// p returns the q-quantile of the latencies (nearest rank).
+func (r result) p(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(r.lat))+0.999999) - 1
+	return r.lat[max(0, min(i, len(r.lat)-1))]
+}
+
+func (r result) firstErr() string {
+	if r.err == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (first: %v)", r.err)
+}
+
+// worker gathers one goroutine's measurements.
+type worker struct {
+	lat    []time.Duration
+	errors int
+	err    error
+	last   time.Time // when its last measured request was answered
+}
+
+func (w *worker) record(lat time.Duration, err error) {
+	if err != nil {
+		w.errors++
+		if w.err == nil {
+			w.err = err
+		}
+		return
+	}
+	w.lat = append(w.lat, lat)
+}
+
+func merge(ws []*worker, d, cpu time.Duration) result {
+	r := result{cpu: cpu, d: d}
+	for _, w := range ws {
+		r.lat = append(r.lat, w.lat...)
+		r.errors += w.errors
+		if r.err == nil {
+			r.err = w.err
+		}
+	}
+	slices.Sort(r.lat)
+	r.rate = float64(len(r.lat)) / d.Seconds()
+	return r
+}
+
+// closedLoop runs c clients for warmup+d; it measures the requests sent
+// in the last d, profiling them to prof when it is not nil.
+func closedLoop(ctx context.Context, send sendFunc, c int, warmup, d time.Duration, prof *os.File) result {
+	start := time.Now()
+	from, until := start.Add(warmup), start.Add(warmup+d)
+	ws := make([]*worker, c)
+	var wg sync.WaitGroup
+	for i := range ws {
+		w := &worker{lat: make([]time.Duration, 0, 1<<14)}
+		ws[i] = w
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if !t0.Before(until) {
+					return
+				}
+				err := send(ctx)
+				if !t0.Before(from) {
+					w.record(time.Since(t0), err)
+				}
+			}
+		})
+	}
+	time.Sleep(time.Until(from))
+	if prof != nil {
+		pprof.StartCPUProfile(prof)
+	}
+	cpu := processCPU()
+	time.Sleep(time.Until(until))
+	cpu = processCPU() - cpu
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
+	wg.Wait()
+	return merge(ws, d, cpu)
+}
+
+// openLoop sends at rate for warmup+d: request i is scheduled at
+// start+i/rate and taken by the next free of c workers; its latency runs
+// from the scheduled time. The requests scheduled in the last d are
+// measured.
+func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d time.Duration, prof *os.File) result {
+	n := int(rate * (warmup + d).Seconds())
+	interval := time.Duration(float64(time.Second) / rate)
+	sched := make(chan time.Time, n)
+	start := time.Now().Add(10 * time.Millisecond)
+	from := start.Add(warmup)
+	go func() {
+		defer close(sched)
+		for i := range n {
+			t := start.Add(time.Duration(i) * interval)
+			if w := time.Until(t); w > 0 {
+				time.Sleep(w)
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			sched <- t
+		}
+	}()
+	ws := make([]*worker, c)
+	var wg sync.WaitGroup
+	for i := range ws {
+		w := &worker{lat: make([]time.Duration, 0, 1<<12)}
+		ws[i] = w
+		wg.Go(func() {
+			for t := range sched {
+				err := send(ctx)
+				if !t.Before(from) {
+					w.last = time.Now()
+					w.record(w.last.Sub(t), err)
+				}
+			}
+		})
+	}
+	time.Sleep(time.Until(from))
+	if prof != nil {
+		pprof.StartCPUProfile(prof)
+	}
+	cpu := processCPU()
+	time.Sleep(time.Until(from.Add(d)))
+	cpu = processCPU() - cpu
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
+	wg.Wait()
+	r := merge(ws, d, cpu)
+	// Answers a second over the time they took: below the arrival rate
+	// when the server fell behind.
+	last := from.Add(d)
+	for _, w := range ws {
+		if w.last.After(last) {
+			last = w.last
+		}
+	}
+	r.rate = float64(len(r.lat)) / last.Sub(from).Seconds()
+	return r
+}
+
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the first three fields of /proc/loadavg, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond))
+}
+
+// thousands writes v rounded, with commas: 12,345.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[0] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
