@@ -407,7 +407,7 @@ type samband struct {
 	broker   *exchange.Broker
 	url      string
 	kela     *exchange.SigningKey // the Finnish authority's key
-	gateway  jwk.Key          // the gateway's public key, for receipts
+	gateway  jwk.Key              // the gateway's public key, for receipts
 	verify   bool
 	log      *audit.Log
 	reg      *sqlite.Registry
