@@ -39,6 +39,13 @@ checkpoints every audit.checkpoint_every; citizens read their entries at
 /api/v1/me/accesses, signed in by the OpenID Connect providers of
 citizen.providers. Without a key those routes answer 503.
 
+With exchange.id set it brokers exchange between authorities at
+/exchange/v1/{country}/{organisation}/{service}/...: signed requests checked,
+decided, forwarded to the registered services (or the peer gateway of their
+country) and logged, with a receipt (see gateway exchange). The exchange needs
+exchange.key_file, the parties it trusts, the subject key, the audit log and
+policies.api_token_file; its own keys are at /api/v1/exchange/keys.
+
 With --demo it runs the bundled demo: real catalogues from Norway, Sweden,
 Denmark and the EU, served by a local file server it starts itself, and,
 unless keys are configured, a subject key, an audit key and an audit log
