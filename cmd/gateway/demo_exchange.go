@@ -82,6 +82,9 @@ func runExchangeDemo(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		*dir = d
+		if !*keep {
+			defer os.RemoveAll(d)
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(ctx)
@@ -441,7 +444,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		}
 		*g.size = cp.Size
 	}
-	say("3. the audit logs: Finland's holds %d entries, Norway's %d (signed checkpoints at /api/v1/audit/checkpoint)", o.FILogSize, o.NOLogSize)
+	say("3. the audit logs: Finland's holds %d, Norway's %d (signed checkpoints at /api/v1/audit/checkpoint)", o.FILogSize, o.NOLogSize)
 
 	// 4. The heir signs in and sees the access.
 	for _, g := range []struct {
@@ -456,7 +459,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		}
 		*g.into = page.Items
 	}
-	say("4. the heir, signed in, sees %d access(es) at Finland's gateway and %d at Norway's:", len(o.HeirSees), len(o.HeirSeesNO))
+	say("4. the heir, signed in, sees the accesses to the deceased's data at Finland's gateway (%d) and at Norway's (%d):", len(o.HeirSees), len(o.HeirSeesNO))
 	for _, it := range o.HeirSeesNO {
 		say("   %v asked %v for %v under %v: %v (%v)", it["requester"], it["service"], it["purpose"], it["legal_basis"], it["decision"], it["role"])
 	}
