@@ -1,13 +1,14 @@
 package exchange
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -22,32 +23,6 @@ import (
 	"samband/policies"
 	"samband/policies/sqlite"
 )
-
-// brokerBenchPolicy is a register's estate policy, as the gateway's
-// exchange demo has it: the permission asks the registry for the
-// representative's mandate.
-const brokerBenchPolicy = `@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
-@prefix sb:   <urn:samband:odrl:> .
-
-<https://register.example.no/policy/estate> a odrl:Set ;
-    odrl:profile <urn:samband:odrl:> ;
-    odrl:permission [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:use ;
-        odrl:constraint
-            [ odrl:leftOperand sb:lifeEvent ; odrl:operator odrl:eq ; odrl:rightOperand "death-and-inheritance" ] ,
-            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand <urn:samband:purpose:inheritance-settlement> ] ,
-            [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isPartOf ; odrl:rightOperand "EEA" ] ,
-            [ odrl:leftOperand sb:legalBasis ; odrl:operator odrl:eq ;
-              odrl:rightOperand <http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj> ] ,
-            [ odrl:leftOperand sb:recipientClass ; odrl:operator odrl:isAnyOf ; odrl:rightOperand "public-authority" ] ,
-            [ odrl:leftOperand sb:mandate ; odrl:operator odrl:eq ; odrl:rightOperand true ]
-    ] ;
-    odrl:prohibition [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:distribute
-    ] .
-`
 
 const (
 	brokerBenchRecord   = "https://register.example.no/service/death-records"
@@ -136,7 +111,11 @@ func newBenchBroker(b *testing.B) (*Broker, jwk.Key) {
 	}, policies.Note{Via: "benchmark"}); err != nil {
 		b.Fatal(err)
 	}
-	ps, err := policies.Load(strings.NewReader(brokerBenchPolicy), "estate.ttl", policies.LoadOptions{})
+	policy, err := os.ReadFile("testdata/estate.ttl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps, err := policies.Load(bytes.NewReader(policy), "testdata/estate.ttl", policies.LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

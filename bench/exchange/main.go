@@ -115,32 +115,6 @@ const (
 	recordPath   = "/v1/deaths/NO" + deceased
 )
 
-// estatePolicy is the register's policy for death records, as the demo's
-// (cmd/gateway demoEstatePolicy): authorities of the EEA, settling an
-// estate, under the GDPR's public task, for someone holding a mandate.
-const estatePolicy = `@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
-@prefix sb:   <urn:samband:odrl:> .
-
-<https://register.example.no/policy/estate> a odrl:Set ;
-    odrl:profile <urn:samband:odrl:> ;
-    odrl:permission [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:use ;
-        odrl:constraint
-            [ odrl:leftOperand sb:lifeEvent ; odrl:operator odrl:eq ; odrl:rightOperand "death-and-inheritance" ] ,
-            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand <urn:samband:purpose:inheritance-settlement> ] ,
-            [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isPartOf ; odrl:rightOperand "EEA" ] ,
-            [ odrl:leftOperand sb:legalBasis ; odrl:operator odrl:eq ;
-              odrl:rightOperand <http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj> ] ,
-            [ odrl:leftOperand sb:recipientClass ; odrl:operator odrl:isAnyOf ; odrl:rightOperand "public-authority" ] ,
-            [ odrl:leftOperand sb:mandate ; odrl:operator odrl:eq ; odrl:rightOperand true ]
-    ] ;
-    odrl:prohibition [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:distribute
-    ] .
-`
-
 // deathRecord is the provider's answer: 300 bytes of JSON.
 var deathRecord = func() []byte {
 	b, _ := json.Marshal(map[string]string{
@@ -162,6 +136,7 @@ type config struct {
 	dir        string
 	logFile    string
 	modes      string
+	policy     string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -178,6 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
+	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -485,7 +461,11 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 		return nil, err
 	}
 
-	ps, err := policies.Load(strings.NewReader(estatePolicy), "estate.ttl", policies.LoadOptions{})
+	policy, err := os.ReadFile(cfg.policy)
+	if err != nil {
+		return nil, fmt.Errorf("-policy: %w", err)
+	}
+	ps, err := policies.Load(bytes.NewReader(policy), cfg.policy, policies.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}

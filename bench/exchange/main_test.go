@@ -17,7 +17,7 @@ func TestDeathRecordSize(t *testing.T) {
 // audit log must hold one entry per samband answer, or run fails.
 func TestRun(t *testing.T) {
 	var out, errs bytes.Buffer
-	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-keep-client-verify"}
+	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-keep-client-verify", "-policy", "../../exchange/testdata/estate.ttl"}
 	if err := run(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("run: %v\n%s", err, errs.String())
 	}

@@ -229,11 +229,21 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		return nil, err
 	}
 	// The register's catalogue, with its real endpoint, and its policy.
-	catalogueFile, err := write("register.ttl", []byte(strings.ReplaceAll(demoRegisterCatalogue, "{{endpoint}}", d.registerURL+"/api")))
+	// The register's catalogue as its keeper would publish it, with where
+	// the demo's register listens, and its policy (demo/exchange).
+	catalogue, err := demoFiles.ReadFile("demo/exchange/register.ttl")
 	if err != nil {
 		return nil, err
 	}
-	policyFile, err := write("estate.ttl", []byte(demoEstatePolicy))
+	catalogueFile, err := write("register.ttl", bytes.ReplaceAll(catalogue, []byte("{{endpoint}}"), []byte(d.registerURL+"/api")))
+	if err != nil {
+		return nil, err
+	}
+	policy, err := demoFiles.ReadFile("demo/exchange/estate.ttl")
+	if err != nil {
+		return nil, err
+	}
+	policyFile, err := write("estate.ttl", policy)
 	if err != nil {
 		return nil, err
 	}
@@ -578,51 +588,3 @@ func demoRegister() http.Handler {
 	})
 	return mux
 }
-
-// demoRegisterCatalogue is the register's DCAT catalogue, as its keeper
-// would publish it; {{endpoint}} is where the demo's register listens.
-const demoRegisterCatalogue = `@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dct:  <http://purl.org/dc/terms/> .
-@prefix foaf: <http://xmlns.com/foaf/0.1/> .
-@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
-
-<https://register.example.no/catalog> a dcat:Catalog ;
-    dct:title "Folkeregisteret (demo)"@nb ;
-    dcat:service <https://register.example.no/service/death-records> .
-
-<https://register.example.no/service/death-records> a dcat:DataService ;
-    dct:title "Dødsfall i Folkeregisteret"@nb , "Deaths in the National Population Register"@en ;
-    dct:description "Opplysninger om dødsfall, for skifte av dødsbo."@nb ;
-    dcat:endpointURL <{{endpoint}}> ;
-    dct:publisher <https://register.example.no/org/974760673> ;
-    odrl:hasPolicy <https://register.example.no/policy/estate> .
-
-<https://register.example.no/org/974760673> a foaf:Agent ;
-    foaf:name "Skatteetaten"@nb .
-`
-
-// demoEstatePolicy is the register's policy for death records: authorities
-// of the EEA, settling an estate, under the GDPR's public task, for someone
-// holding a mandate; never passed on.
-const demoEstatePolicy = `@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
-@prefix sb:   <urn:samband:odrl:> .
-
-<https://register.example.no/policy/estate> a odrl:Set ;
-    odrl:profile <urn:samband:odrl:> ;
-    odrl:permission [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:use ;
-        odrl:constraint
-            [ odrl:leftOperand sb:lifeEvent ; odrl:operator odrl:eq ; odrl:rightOperand "death-and-inheritance" ] ,
-            [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:eq ; odrl:rightOperand <urn:samband:purpose:inheritance-settlement> ] ,
-            [ odrl:leftOperand odrl:spatial ; odrl:operator odrl:isPartOf ; odrl:rightOperand "EEA" ] ,
-            [ odrl:leftOperand sb:legalBasis ; odrl:operator odrl:eq ;
-              odrl:rightOperand <http://data.europa.eu/eli/reg/2016/679/art_6/par_1/pnt_e/oj> ] ,
-            [ odrl:leftOperand sb:recipientClass ; odrl:operator odrl:isAnyOf ; odrl:rightOperand "public-authority" ] ,
-            [ odrl:leftOperand sb:mandate ; odrl:operator odrl:eq ; odrl:rightOperand true ]
-    ] ;
-    odrl:prohibition [
-        odrl:target <https://register.example.no/service/death-records> ;
-        odrl:action odrl:distribute
-    ] .
-`
