@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -108,13 +107,6 @@ func NewBroker(o Options) (*Broker, error) {
 		return nil, errors.New("exchange: trust registry, decider and audit log are needed")
 	case len(o.SubjectKey) < 32:
 		return nil, errors.New("exchange: the subject key (32 bytes or more) is needed")
-	}
-	pub, err := jwk.PublicKeyOf(o.Key)
-	if err != nil {
-		return nil, fmt.Errorf("exchange: signing key: %w", err)
-	}
-	if _, err := trust.KeyAlgorithm(pub); err != nil {
-		return nil, fmt.Errorf("exchange: signing key: %w", err)
 	}
 	// Exporting a JWK's private key derives its public key again (a scalar
 	// multiplication for Ed25519): done here once rather than at every
@@ -224,7 +216,7 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	outcome := "ok"
 	if err != nil {
 		p := ProblemOf(err)
-		outcome = strings.TrimPrefix(p.Type, "urn:samband:problem:")
+		outcome = p.name()
 		b.fail(w, r, x, err, p)
 	}
 	b.m.requests.WithLabelValues(x.role, outcome).Inc()
@@ -374,7 +366,7 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if dec.Permitted() {
 		status, header, body, err = b.call(ctx, svc, r, req, x.body)
 		if err != nil {
-			b.m.upstreamErrors.WithLabelValues(strings.TrimPrefix(ProblemOf(err).Type, "urn:samband:problem:")).Inc()
+			b.m.upstreamErrors.WithLabelValues(ProblemOf(err).name()).Inc()
 			b.logger.Warn("service failed", "request_id", req.ID, "service", svc.ID, "err", err)
 			status, header, body = b.problemBody(r, err)
 		}
@@ -382,7 +374,7 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 		status, header, body = b.problemBody(r, fmt.Errorf("%w: %s", ErrDenied, dec.Reason))
 	}
 	rc := Receipt{
-		Issuer: b.o.Self.ID, RequestID: req.ID, RequestHash: hashB64(req.Hash()),
+		Issuer: b.o.Self.ID, RequestID: req.ID, RequestHash: req.HashText(),
 		Requester: req.Requester, Service: svc.ID, ResponseDigest: ContentDigest(body),
 		Status: status, Decision: string(dec.Effect), Rule: ruleOf(dec), PolicyHash: dec.Policy.Hash,
 		Time: now.Unix(),
@@ -424,8 +416,7 @@ func (b *Broker) answerHeaders(h http.Header, req *Request, body []byte) {
 	h.Set(HeaderContentDigest, ContentDigest(body))
 	h.Set(HeaderRequestID, req.ID)
 	h.Set(HeaderXRoadID, req.ID)
-	sum := sha512.Sum512(req.Canonical())
-	h.Set(HeaderXRoadRequestHash, base64.StdEncoding.EncodeToString(sum[:]))
+	h.Set(HeaderXRoadRequestHash, req.XRoadRequestHash())
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
@@ -519,7 +510,7 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	status, header, body, err := b.roundTrip(b.peers, out, peer.ID, peerHeaders)
 	if err != nil {
-		b.m.upstreamErrors.WithLabelValues(strings.TrimPrefix(ProblemOf(err).Type, "urn:samband:problem:")).Inc()
+		b.m.upstreamErrors.WithLabelValues(ProblemOf(err).name()).Inc()
 		return err
 	}
 	decision, rule := "deny", ""
@@ -591,7 +582,7 @@ func (b *Broker) checkReceipt(ctx context.Context, receipt string, peer trust.Pa
 	if rc.RequestID != fwd.ID {
 		problems = append(problems, "another request id")
 	}
-	if rc.RequestHash != hashB64(fwd.Hash()) {
+	if rc.RequestHash != fwd.HashText() {
 		problems = append(problems, "another request's hash")
 	}
 	if rc.Status != status {
@@ -701,5 +692,3 @@ func decisionReason(d policies.Decision) string {
 		return "constraint"
 	}
 }
-
-func hashB64(h [32]byte) string { return base64.RawURLEncoding.EncodeToString(h[:]) }

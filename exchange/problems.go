@@ -3,6 +3,7 @@ package exchange
 import (
 	"errors"
 	"net/http"
+	"strings"
 )
 
 // The errors of the exchange. Every error the package returns wraps one of
@@ -126,3 +127,7 @@ func ProblemOf(err error) Problem {
 	}
 	return internalProblem
 }
+
+// name is the problem type without its URN prefix ("replay"): a bounded
+// label for metrics.
+func (p Problem) name() string { return strings.TrimPrefix(p.Type, "urn:samband:problem:") }

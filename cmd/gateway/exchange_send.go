@@ -183,32 +183,18 @@ func sendTarget(arg string) (*exchange.Request, error) {
 }
 
 // gatewayKeys returns a key function that asks the gateway for the public
-// keys of a party, its own when the party is the gateway.
+// keys of a party, its own when the party is the gateway; each party's set
+// is fetched once.
 func gatewayKeys(client *http.Client, gateway, self string) exchange.KeyFunc {
+	sets := make(map[string]jwk.Set)
 	return func(ctx context.Context, party, kid string) (jwk.Key, error) {
-		u := strings.TrimSuffix(gateway, "/") + "/api/v1/exchange/keys"
-		if party != self {
-			u += "?party=" + url.QueryEscape(party)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<10))
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("the gateway has no keys of %s: %s", party, resp.Status)
-		}
-		set, err := jwk.Parse(raw)
-		if err != nil {
-			return nil, err
+		set, ok := sets[party]
+		if !ok {
+			var err error
+			if set, err = fetchKeySet(ctx, client, gateway, self, party); err != nil {
+				return nil, err
+			}
+			sets[party] = set
 		}
 		k, ok := set.LookupKeyID(kid)
 		if !ok {
@@ -216,4 +202,29 @@ func gatewayKeys(client *http.Client, gateway, self string) exchange.KeyFunc {
 		}
 		return k, nil
 	}
+}
+
+// fetchKeySet reads the gateway's key set of party.
+func fetchKeySet(ctx context.Context, client *http.Client, gateway, self, party string) (jwk.Set, error) {
+	u := strings.TrimSuffix(gateway, "/") + "/api/v1/exchange/keys"
+	if party != self {
+		u += "?party=" + url.QueryEscape(party)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<10))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the gateway has no keys of %s: %s", party, resp.Status)
+	}
+	return jwk.Parse(raw)
 }
