@@ -184,19 +184,9 @@ func (s *server) inclusionProof(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	size, err := indexParam(r, "size", 0, 1)
+	size, err := s.treeSize(r, l, "size")
 	if err != nil {
 		return err
-	}
-	if size == 0 {
-		cp, _, err := s.checkpoint(r.Context(), l)
-		if err != nil {
-			return err
-		}
-		size = cp.Size
-	}
-	if n := l.Size(); size > n {
-		return beyondLog("size", size, n)
 	}
 	if size == 0 {
 		return &httpError{status: http.StatusNotFound, detail: "the audit log has no entries yet"}
@@ -230,6 +220,26 @@ func (s *server) inclusionProof(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, answer)
 }
 
+// treeSize reads the tree size of parameter name: by default the latest
+// checkpoint's, and never beyond the log.
+func (s *server) treeSize(r *http.Request, l *audit.Log, name string) (int64, error) {
+	size, err := indexParam(r, name, 0, 1)
+	if err != nil {
+		return 0, err
+	}
+	if size == 0 {
+		cp, _, err := s.checkpoint(r.Context(), l)
+		if err != nil {
+			return 0, err
+		}
+		size = cp.Size
+	}
+	if n := l.Size(); size > n {
+		return 0, beyondLog(name, size, n)
+	}
+	return size, nil
+}
+
 // consistencyProof proves that the tree of the first old entries is a
 // prefix of the tree of the first new (by default the latest checkpoint's).
 func (s *server) consistencyProof(w http.ResponseWriter, r *http.Request) error {
@@ -244,19 +254,9 @@ func (s *server) consistencyProof(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	newSize, err := indexParam(r, "new", 0, 1)
+	newSize, err := s.treeSize(r, l, "new")
 	if err != nil {
 		return err
-	}
-	if newSize == 0 {
-		cp, _, err := s.checkpoint(r.Context(), l)
-		if err != nil {
-			return err
-		}
-		newSize = cp.Size
-	}
-	if n := l.Size(); newSize > n {
-		return beyondLog("new", newSize, n)
 	}
 	if oldSize > newSize {
 		return badRequest("old=%d is more than new=%d", oldSize, newSize)
