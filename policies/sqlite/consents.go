@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,25 +10,22 @@ import (
 	"samband/policies"
 )
 
-// consentQuery finds the consent that holds for a question (the rules of
-// policies.Consent), the most recently granted first. Parameters: subject,
-// at, recipient, recipient classes (a JSON array), purpose, target.
-const consentQuery = `SELECT id, valid_until FROM consents
-WHERE subject = ?1 AND rescinded IS NULL AND valid_from <= ?2 AND valid_until > ?2
-  AND ((recipient <> '' AND recipient = ?3)
-    OR (recipient_class <> '' AND recipient_class IN (SELECT value FROM json_each(?4))))
-  AND EXISTS (SELECT 1 FROM json_each(purposes) WHERE value = '*' OR value = ?5)
-  AND EXISTS (SELECT 1 FROM json_each(targets) WHERE value = '*' OR value = ?6)
-ORDER BY granted DESC, id
-LIMIT 1`
+// heldConsentsQuery reads the consents a subject has granted and not
+// rescinded, the most recently granted first: what Consent picks from (the
+// rules of policies.Consent.Holds). Parameter: subject.
+const heldConsentsQuery = `SELECT id, recipient, recipient_class, purposes, targets, valid_from, valid_until FROM consents
+WHERE subject = ?1 AND rescinded IS NULL
+ORDER BY granted DESC, id`
 
 const consentColumns = `id, subject, recipient, recipient_class, purposes, targets, valid_from, valid_until,
 	reference, granted, rescinded`
 
-// Consent returns the consent that holds for q, if one does, read from the
-// file: a rescission that returned before is seen. A query without At is
-// asked at the present; a query without subject, recipient, purpose or
-// target is an error.
+// Consent returns the consent that holds for q, if one does: the most
+// recently granted of those that hold. It reads the file, or the cache of
+// what it read before as long as nothing was committed to the file since
+// (factsCache): a rescission that returned before is seen. A query without
+// At is asked at the present; a query without subject, recipient, purpose
+// or target is an error.
 func (r *Registry) Consent(ctx context.Context, q policies.ConsentQuery) (policies.Grant, bool, error) {
 	if r.closed.Load() {
 		return policies.Grant{}, false, ErrClosed
@@ -37,30 +33,46 @@ func (r *Registry) Consent(ctx context.Context, q policies.ConsentQuery) (polici
 	if err := policies.CheckConsentQuery(q); err != nil {
 		return policies.Grant{}, false, err
 	}
-	at := q.At
-	if at.IsZero() {
-		at = time.Now()
+	if q.At.IsZero() {
+		q.At = time.Now()
 	}
-	classes := "[]"
-	if len(q.RecipientClasses) > 0 {
-		b, err := json.Marshal(q.RecipientClasses)
-		if err != nil {
-			return policies.Grant{}, false, err
-		}
-		classes = string(b)
-	}
-	var g policies.Grant
-	var until int64
-	err := r.consentQ.QueryRowContext(ctx, string(q.Subject), at.UnixNano(), q.Recipient, classes, q.Purpose, q.Target).
-		Scan(&g.ID, &until)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return policies.Grant{}, false, nil
-	case err != nil:
+	cs, err := r.cache.consentsOf(ctx, q.Subject, r.heldConsents)
+	if err != nil {
 		return policies.Grant{}, false, fmt.Errorf("consent: %w", r.readErr(err))
 	}
-	g.Until = fromNano(until)
-	return g, true, nil
+	for _, c := range cs {
+		if c.Holds(q) {
+			return c.Grant(), true, nil
+		}
+	}
+	return policies.Grant{}, false, nil
+}
+
+// heldConsents reads what heldConsentsQuery selects.
+func (r *Registry) heldConsents(ctx context.Context, subject policies.Subject) ([]policies.Consent, error) {
+	rows, err := r.consentsQ.QueryContext(ctx, string(subject))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cs := []policies.Consent{}
+	for rows.Next() {
+		c := policies.Consent{Subject: subject}
+		var purposes, targets string
+		var from, until int64
+		if err := rows.Scan(&c.ID, &c.Recipient, &c.RecipientClass, &purposes, &targets, &from, &until); err != nil {
+			return nil, err
+		}
+		if c.Purposes, err = fromListJSON(purposes); err == nil {
+			c.Targets, err = fromListJSON(targets)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("consent %s: %w", c.ID, err)
+		}
+		c.From, c.Until = fromNano(from), fromNano(until)
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
 }
 
 // GrantConsent records c, granted now through the channel of note, and

@@ -10,26 +10,24 @@ import (
 	"samband/policies"
 )
 
-// mandateQuery finds the mandate that holds for a question (the rules of
-// policies.Mandate), the most recently granted first. Parameters:
-// representative, grantor, at, target, purpose, life event ("" for none:
-// only "*" covers it).
-const mandateQuery = `SELECT id, basis, valid_until FROM mandates
+// heldMandatesQuery reads the mandates a grantor has given a
+// representative and not revoked, the most recently granted first: what
+// Mandate picks from (the rules of policies.Mandate.Holds). Parameters:
+// representative, grantor.
+const heldMandatesQuery = `SELECT id, targets, purposes, life_events, valid_from, valid_until, basis FROM mandates
 WHERE representative = ?1 AND grantor = ?2 AND revoked IS NULL
-  AND valid_from <= ?3 AND (valid_until IS NULL OR valid_until > ?3)
-  AND EXISTS (SELECT 1 FROM json_each(targets) WHERE value = '*' OR value = ?4)
-  AND EXISTS (SELECT 1 FROM json_each(purposes) WHERE value = '*' OR value = ?5)
-  AND EXISTS (SELECT 1 FROM json_each(life_events) WHERE value = '*' OR value = ?6)
-ORDER BY granted DESC, id
-LIMIT 1`
+ORDER BY granted DESC, id`
 
 const mandateColumns = `id, grantor, grantor_deceased, representative, targets, purposes, life_events,
 	valid_from, valid_until, basis, evidence, issuer, granted, revoked`
 
-// Mandate returns the mandate that holds for q, if one does, read from the
-// file: a revocation that returned before is seen, and a mandate past its
-// Until holds no more. A query without At is asked at the present; a query
-// without representative, grantor, target or purpose is an error.
+// Mandate returns the mandate that holds for q, if one does: the most
+// recently granted of those that hold. It reads the file, or the cache of
+// what it read before as long as nothing was committed to the file since
+// (factsCache): a revocation that returned before is seen, and a mandate
+// past its Until holds no more. A query without At is asked at the
+// present; a query without representative, grantor, target or purpose is
+// an error.
 func (r *Registry) Mandate(ctx context.Context, q policies.MandateQuery) (policies.Grant, bool, error) {
 	if r.closed.Load() {
 		return policies.Grant{}, false, ErrClosed
@@ -37,24 +35,52 @@ func (r *Registry) Mandate(ctx context.Context, q policies.MandateQuery) (polici
 	if err := policies.CheckMandateQuery(q); err != nil {
 		return policies.Grant{}, false, err
 	}
-	at := q.At
-	if at.IsZero() {
-		at = time.Now()
+	if q.At.IsZero() {
+		q.At = time.Now()
 	}
-	var g policies.Grant
-	var until sql.NullInt64
-	err := r.mandateQ.QueryRowContext(ctx, string(q.Representative), string(q.Grantor), at.UnixNano(),
-		q.Target, q.Purpose, q.LifeEvent).Scan(&g.ID, &g.Basis, &until)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return policies.Grant{}, false, nil
-	case err != nil:
+	ms, err := r.cache.mandatesOf(ctx, q.Representative, q.Grantor, r.heldMandates)
+	if err != nil {
 		return policies.Grant{}, false, fmt.Errorf("mandate: %w", r.readErr(err))
 	}
-	if until.Valid {
-		g.Until = fromNano(until.Int64)
+	for _, m := range ms {
+		if m.Holds(q) {
+			return m.Grant(), true, nil
+		}
 	}
-	return g, true, nil
+	return policies.Grant{}, false, nil
+}
+
+// heldMandates reads what heldMandatesQuery selects.
+func (r *Registry) heldMandates(ctx context.Context, representative, grantor policies.Subject) ([]policies.Mandate, error) {
+	rows, err := r.mandatesQ.QueryContext(ctx, string(representative), string(grantor))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ms := []policies.Mandate{}
+	for rows.Next() {
+		m := policies.Mandate{Grantor: grantor, Representative: representative}
+		var targets, purposes, lifeEvents, basis string
+		var from int64
+		var until sql.NullInt64
+		if err := rows.Scan(&m.ID, &targets, &purposes, &lifeEvents, &from, &until, &basis); err != nil {
+			return nil, err
+		}
+		if m.Targets, err = fromListJSON(targets); err == nil {
+			if m.Purposes, err = fromListJSON(purposes); err == nil {
+				m.LifeEvents, err = fromListJSON(lifeEvents)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mandate %s: %w", m.ID, err)
+		}
+		m.Basis, m.From = policies.MandateBasis(basis), fromNano(from)
+		if until.Valid {
+			m.Until = fromNano(until.Int64)
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
 }
 
 // GrantMandate records m, granted now through the channel of note, and

@@ -567,3 +567,69 @@ func findMandate(ms []policies.Mandate, id string) policies.Mandate {
 	}
 	return policies.Mandate{}
 }
+
+// Facts' answers come from memory while the file is unchanged, and any
+// commit to it, through this Registry or another on the same file, is seen
+// by the very next question.
+func TestFactsCache(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTemp(t)
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	heir, deceased := person(t, "FI", "170852-234C"), person(t, "NO", "15038510190")
+	grant := func(r *Registry) policies.Mandate {
+		t.Helper()
+		m, err := r.GrantMandate(ctx, policies.Mandate{Grantor: deceased, GrantorDeceased: true, Representative: heir,
+			Targets: []string{"*"}, Purposes: []string{"*"}, LifeEvents: []string{"*"}, Until: time.Now().Add(time.Hour),
+			Basis: policies.BasisHeirCertificate, Evidence: "skifteattest", Issuer: "NO"}, policies.Note{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	q := policies.MandateQuery{Representative: heir, Grantor: deceased, Target: "t", Purpose: "p", LifeEvent: "death-and-inheritance"}
+	holds := func(want bool, when string) {
+		t.Helper()
+		if _, ok, err := b.Mandate(ctx, q); ok != want || err != nil {
+			t.Fatalf("%s: Mandate = %v, %v; want %v", when, ok, err, want)
+		}
+	}
+	holds(false, "before any grant")
+	m := grant(a)
+	holds(true, "after a grant through the other registry")
+	at := b.cache.at
+	holds(true, "asked again")
+	if b.cache.at != at || len(b.cache.mandates) != 1 {
+		t.Fatalf("the second question did not come from the cache: version %d → %d, %d pairs kept", at, b.cache.at, len(b.cache.mandates))
+	}
+	if _, err := a.RevokeMandate(ctx, m.ID, policies.Note{}); err != nil {
+		t.Fatal(err)
+	}
+	holds(false, "after a revocation through the other registry")
+	m = grant(b)
+	holds(true, "after a grant through this registry")
+	if _, err := b.RevokeMandate(ctx, m.ID, policies.Note{}); err != nil {
+		t.Fatal(err)
+	}
+	holds(false, "after a revocation through this registry")
+
+	// A consent kept, then rescinded by SQL on the file itself.
+	cq := policies.ConsentQuery{Subject: deceased, Recipient: "2021005448", Purpose: "p", Target: "t"}
+	c, err := a.GrantConsent(ctx, policies.Consent{Subject: deceased, Recipient: "2021005448", Purposes: []string{"p"},
+		Targets: []string{"t"}, Until: time.Now().Add(time.Hour)}, policies.Note{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := b.Consent(ctx, cq); !ok || err != nil {
+		t.Fatalf("Consent = %v, %v", ok, err)
+	}
+	if _, err := a.wdb.ExecContext(ctx, `UPDATE consents SET rescinded = ? WHERE id = ?`, time.Now().UnixNano(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := b.Consent(ctx, cq); ok || err != nil {
+		t.Fatalf("Consent after the row was rescinded in the file = %v, %v", ok, err)
+	}
+}

@@ -30,16 +30,19 @@ var ErrClosed = errors.New("registry closed")
 
 // Registry is the consent and mandate registry in a SQLite file. Every
 // write is its own transaction, committed (and synced) before it returns;
-// every read asks the file, so an answer reflects every write that
-// returned before the question, from this process or another.
+// every read asks the file (Facts' questions through a cache exactly as
+// fresh as the file), so an answer reflects every write that returned
+// before the question, from this process or another.
 type Registry struct {
 	path string
 	wdb  *sql.DB // one connection: SQLite has one writer
 	rdb  *sql.DB // readers
-	// Facts' two questions, prepared once on the readers.
-	consentQ *sql.Stmt
-	mandateQ *sql.Stmt
-	closed   atomic.Bool
+	// What Facts' two questions read, prepared once on the readers, and
+	// the cache of what they read.
+	consentsQ *sql.Stmt
+	mandatesQ *sql.Stmt
+	cache     factsCache
+	closed    atomic.Bool
 }
 
 // Open opens the registry in the SQLite file at path, creating the file if
@@ -78,10 +81,13 @@ func Open(ctx context.Context, path string) (*Registry, error) {
 	}
 	r.rdb.SetMaxOpenConns(8)
 	r.rdb.SetMaxIdleConns(8)
-	if r.consentQ, err = r.rdb.PrepareContext(ctx, consentQuery); err != nil {
+	if r.consentsQ, err = r.rdb.PrepareContext(ctx, heldConsentsQuery); err != nil {
 		return fail(err)
 	}
-	if r.mandateQ, err = r.rdb.PrepareContext(ctx, mandateQuery); err != nil {
+	if r.mandatesQ, err = r.rdb.PrepareContext(ctx, heldMandatesQuery); err != nil {
+		return fail(err)
+	}
+	if err := r.cache.open(ctx, r.rdb); err != nil {
 		return fail(err)
 	}
 	return r, nil
@@ -100,8 +106,8 @@ func (r *Registry) Close() error {
 }
 
 func (r *Registry) closeAll() error {
-	var errs []error
-	for _, s := range []*sql.Stmt{r.consentQ, r.mandateQ} {
+	errs := []error{r.cache.close()}
+	for _, s := range []*sql.Stmt{r.consentsQ, r.mandatesQ} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
