@@ -137,6 +137,7 @@ type config struct {
 	logFile    string
 	modes      string
 	policy     string
+	delay      time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -153,6 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
+	fs.DurationVar(&cfg.delay, "commit-delay", audit.DefaultCommitDelay, "the audit log's commit delay (audit.Log.SetCommitDelay)")
 	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -490,6 +492,7 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 	if s.log, err = audit.Open(ctx, filepath.Join(dir, "audit.db"), signer, verifier); err != nil {
 		return nil, err
 	}
+	s.log.SetCommitDelay(cfg.delay)
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go func() {

@@ -29,6 +29,10 @@ type AuditConfig struct {
 	// CheckpointEvery is how often a checkpoint is signed and stored while
 	// the log grows.
 	CheckpointEvery Duration `yaml:"checkpoint_every"`
+	// CommitDelay is how long a commit waits for more entries to share its
+	// sync when the log is busy (audit.Log.SetCommitDelay); 0 commits each
+	// batch at once.
+	CommitDelay Duration `yaml:"commit_delay"`
 	// Embargo hides entries from the citizen's view for a time.
 	Embargo []EmbargoConfig `yaml:"embargo"`
 	// demoKey: serve --demo makes a key and a log for the run when no key
@@ -127,6 +131,9 @@ func (c AuditConfig) check() []string {
 	var problems []string
 	if c.CheckpointEvery <= 0 {
 		problems = append(problems, "audit.checkpoint_every: must be more than 0")
+	}
+	if c.CommitDelay < 0 || time.Duration(c.CommitDelay) > time.Second {
+		problems = append(problems, "audit.commit_delay: must be from 0 to 1s, such as 1ms")
 	}
 	for i, e := range c.Embargo {
 		where := fmt.Sprintf("audit.embargo[%d]", i)
@@ -287,6 +294,7 @@ func openServeAudit(ctx context.Context, cfg Config, logger *slog.Logger) (log *
 		}
 		return nil, "", nil, err
 	}
+	log.SetCommitDelay(time.Duration(cfg.Audit.CommitDelay))
 	logger.Info("exchange audit log open", "db", path, "entries", log.Size(), "key", keys.vkey)
 	return log, keys.vkey, func() {
 		if err := log.Close(); err != nil {

@@ -694,13 +694,14 @@ citizen:
       algorithms: [PS256, ES384]
 `
 	env := map[string]string{"GATEWAY_CITIZEN_PROVIDERS_IDPORTEN_AUDIENCE": "samband-prod", "GATEWAY_AUDIT_CHECKPOINT_EVERY": "250ms",
-		"GATEWAY_AUDIT_KEY_FILE": "/run/secrets/audit.key"}
+		"GATEWAY_AUDIT_KEY_FILE": "/run/secrets/audit.key", "GATEWAY_AUDIT_COMMIT_DELAY": "2ms"}
 	if cfg, err = parseConfig([]byte(yml), "test.yaml", func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
 	idp, fi := cfg.Citizen.Providers[0], cfg.Citizen.Providers[1]
 	if cfg.auditDB() != "/var/lib/samband/audit.db" || cfg.Audit.KeyFile != "/run/secrets/audit.key" ||
-		time.Duration(cfg.Audit.CheckpointEvery) != 250*time.Millisecond || time.Duration(cfg.Audit.Embargo[0].For) != 90*24*time.Hour {
+		time.Duration(cfg.Audit.CheckpointEvery) != 250*time.Millisecond || time.Duration(cfg.Audit.Embargo[0].For) != 90*24*time.Hour ||
+		time.Duration(cfg.Audit.CommitDelay) != 2*time.Millisecond {
 		t.Errorf("audit = %+v", cfg.Audit)
 	}
 	if idp.Audience != "samband-prod" || idp.idClaim() != "pid" || !slices.Equal(idp.algorithms(), []string{"RS256", "ES256", "EdDSA"}) {
@@ -726,6 +727,8 @@ citizen:
 		yml, want string
 	}{
 		{"audit:\n  checkpoint_every: 0s\n", "audit.checkpoint_every: must be more than 0"},
+		{"audit:\n  commit_delay: -1ms\n", "audit.commit_delay: must be from 0 to 1s"},
+		{"audit:\n  commit_delay: 2s\n", "audit.commit_delay: must be from 0 to 1s"},
 		{"audit:\n  embargo:\n    - {for: 24h}\n", "audit.embargo[0]: give a purpose, a legal_basis or both"},
 		{"audit:\n  embargo:\n    - {purpose: x}\n", "audit.embargo[0].for: must be more than 0"},
 		{"audit:\n  demoKey: true\n", "demoKey"},

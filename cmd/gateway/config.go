@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"samband/exchange/audit"
 	"samband/harvest/linkcheck"
 )
 
@@ -190,7 +191,7 @@ func defaultConfig() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Harvest:   HarvestConfig{Concurrency: 2},
 		Search:    SearchConfig{SaveEvery: Duration(5 * time.Minute)},
-		Audit:     AuditConfig{CheckpointEvery: Duration(time.Second)},
+		Audit:     AuditConfig{CheckpointEvery: Duration(time.Second), CommitDelay: Duration(audit.DefaultCommitDelay)},
 		LinkCheck: LinkCheckConfig{
 			PerHostInterval: Duration(linkcheck.DefaultPerHostInterval),
 			RecheckAfter:    Duration(linkcheck.DefaultRecheckAfter),

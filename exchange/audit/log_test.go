@@ -391,3 +391,75 @@ func BenchmarkAppendSerial(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
+
+// Under load, an entry waits up to the commit delay for company: two
+// appends 20 ms apart share one commit, so one checkpoint. An idle log
+// commits at once, whatever the delay; with none, the two commit apart.
+func TestCommitDelay(t *testing.T) {
+	ctx := context.Background()
+	sizeOf := func(t *testing.T, cp []byte) string {
+		t.Helper()
+		lines := strings.SplitN(string(cp), "\n", 3)
+		if len(lines) < 3 {
+			t.Fatalf("checkpoint %q", cp)
+		}
+		return lines[1]
+	}
+	// busy appends from 16 callers for a while, so that the log's rate
+	// says it is busy, then sets the commit delay and makes two sealed
+	// appends 20 ms apart; it returns the tree sizes of their checkpoints.
+	busyThenTwo := func(t *testing.T, l *Log, delay time.Duration) (string, string) {
+		l.SetCommitDelay(0)
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				for range 20 {
+					if _, err := l.Append(ctx, testEntry(1)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		l.SetCommitDelay(delay)
+		var first, second []byte
+		var err1, err2 error
+		wg.Go(func() { _, first, err1 = l.AppendSealed(ctx, testEntry(2)) })
+		time.Sleep(20 * time.Millisecond)
+		wg.Go(func() { _, second, err2 = l.AppendSealed(ctx, testEntry(3)) })
+		wg.Wait()
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		return sizeOf(t, first), sizeOf(t, second)
+	}
+
+	t.Run("busy", func(t *testing.T) {
+		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+		if a, b := busyThenTwo(t, l, 500*time.Millisecond); a != b {
+			t.Errorf("two appends 20 ms apart under load got checkpoints of sizes %s and %s; want one commit", a, b)
+		}
+	})
+	t.Run("none", func(t *testing.T) {
+		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+		if a, b := busyThenTwo(t, l, 0); a == b {
+			t.Errorf("without a commit delay, two appends 20 ms apart shared a commit (size %s)", a)
+		}
+	})
+	t.Run("idle", func(t *testing.T) {
+		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+		// An entry every half second: fewer than one expected in 400 ms.
+		l.SetCommitDelay(400 * time.Millisecond)
+		for i := range 4 {
+			start := time.Now()
+			if _, err := l.Append(ctx, testEntry(i)); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d > 300*time.Millisecond {
+				t.Fatalf("append %d on an idle log took %v: it waited for company", i, d)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -13,88 +14,123 @@ import (
 // people) whose grants it keeps. Past it, the map starts again empty.
 const maxCached = 1 << 16
 
+// versionReaders is how many connections the cache keeps for reading
+// data_version, so that questions asked at once need not queue for one.
+const versionReaders = 4
+
 // factsCache keeps the grants that Facts' questions read, per subject (for
 // consents) and per representative and grantor (for mandates), so that a
 // question about people asked of before is answered from memory. It is
-// exactly as fresh as the file: before every answer it asks SQLite's
-// data_version on a reader connection of its own, which changes whenever
-// any connection, of this process or another, commits to the file; then
-// everything kept is dropped. A rescission or a revocation that has
-// returned is therefore seen by the very next question, as without the
-// cache. What is kept are the grants not rescinded or revoked, whatever
-// their validity: a grant's time window is checked at every question
-// (policies.Consent.Holds, policies.Mandate.Holds), so one that expires
-// between two questions holds for the first and not the second.
+// exactly as fresh as the file: before every answer it reads SQLite's
+// data_version on one of its reader connections, a number that changes
+// whenever any other connection, of this process or another, commits to
+// the file; if it changed since that connection last read it, everything
+// kept is dropped before the connection is read again. A rescission or a
+// revocation that has returned is therefore seen by the very next
+// question, as without the cache. What is kept are the grants not
+// rescinded or revoked, whatever their validity: a grant's time window is
+// checked at every question (policies.Consent.Holds,
+// policies.Mandate.Holds), so one that expires between two questions holds
+// for the first and not the second.
 type factsCache struct {
+	readers chan *versionReader // those free
+	all     []*versionReader
+
 	mu       sync.Mutex
-	conn     *sql.Conn // never writes: data_version counts everyone's commits
-	version  *sql.Stmt // PRAGMA data_version, on conn
-	at       int64     // the data_version what is kept was read at
+	gen      uint64 // counts the times what is kept was dropped
 	consents map[policies.Subject][]policies.Consent
 	mandates map[[2]policies.Subject][]policies.Mandate
 }
 
-// open takes a connection of db for the cache's data_version.
+// versionReader is a connection that never writes, and the data_version
+// it read last.
+type versionReader struct {
+	conn    *sql.Conn
+	version *sql.Stmt // PRAGMA data_version, on conn
+	last    int64
+	read    bool // last was read
+}
+
+// open takes the cache's connections from db.
 func (c *factsCache) open(ctx context.Context, db *sql.DB) error {
-	var err error
-	if c.conn, err = db.Conn(ctx); err != nil {
-		return err
+	c.readers = make(chan *versionReader, versionReaders)
+	for range versionReaders {
+		r := &versionReader{}
+		var err error
+		if r.conn, err = db.Conn(ctx); err != nil {
+			return err
+		}
+		c.all = append(c.all, r)
+		if r.version, err = r.conn.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
+			return err
+		}
+		c.readers <- r
 	}
-	if c.version, err = c.conn.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
-		return err
-	}
-	c.at = -1
 	return nil
 }
 
-// close releases the cache's connection.
+// close releases the cache's connections.
 func (c *factsCache) close() error {
-	var err error
-	if c.version != nil {
-		err = c.version.Close()
-	}
-	if c.conn != nil {
-		if cerr := c.conn.Close(); err == nil {
-			err = cerr
+	var errs []error
+	for _, r := range c.all {
+		if r.version != nil {
+			errs = append(errs, r.version.Close())
 		}
+		errs = append(errs, r.conn.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
 
-// fresh brings the cache up to the file's data_version, dropping what it
-// keeps if the file changed, and returns that version. The caller holds
-// c.mu.
-func (c *factsCache) fresh(ctx context.Context) (int64, error) {
+// check drops what the cache keeps if anything was committed to the file
+// since it was read, and returns the generation of what it keeps now. A
+// commit that returned before check is called is seen: the reader's
+// data_version differs from the one it read before the commit, and the
+// cache is dropped before the reader is free again, so also before any
+// later reading on it that finds no change.
+func (c *factsCache) check(ctx context.Context) (uint64, error) {
+	var r *versionReader
+	select {
+	case r = <-c.readers:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { c.readers <- r }()
 	var v int64
-	if err := c.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	if err := r.version.QueryRowContext(ctx).Scan(&v); err != nil {
 		return 0, fmt.Errorf("data_version: %w", err)
 	}
-	if v != c.at || c.consents == nil {
-		c.at = v
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !r.read || v != r.last || c.consents == nil {
+		r.last, r.read = v, true
+		c.gen++
 		c.consents = map[policies.Subject][]policies.Consent{}
 		c.mandates = map[[2]policies.Subject][]policies.Mandate{}
 	}
-	return v, nil
+	return c.gen, nil
 }
 
 // consentsOf returns the consents subject has granted and not rescinded,
 // the most recently granted first, from the cache or else from load.
 func (c *factsCache) consentsOf(ctx context.Context, subject policies.Subject,
 	load func(context.Context, policies.Subject) ([]policies.Consent, error)) ([]policies.Consent, error) {
+	gen, err := c.check(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
-	v, err := c.fresh(ctx)
 	cs, ok := c.consents[subject]
 	c.mu.Unlock()
-	if err != nil || ok {
-		return cs, err
+	if ok {
+		return cs, nil
 	}
-	// Read after v was: what load returns is at least as new as v, so it
-	// may be kept as v's (a newer version drops it at the next question).
+	// Read after the check: what load returns is at least as new as what
+	// the cache keeps, unless it was dropped since (then it is not kept).
 	if cs, err = load(ctx, subject); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	if c.at == v {
+	if c.gen == gen {
 		if len(c.consents) >= maxCached {
 			clear(c.consents)
 		}
@@ -110,18 +146,21 @@ func (c *factsCache) consentsOf(ctx context.Context, subject policies.Subject,
 func (c *factsCache) mandatesOf(ctx context.Context, representative, grantor policies.Subject,
 	load func(context.Context, policies.Subject, policies.Subject) ([]policies.Mandate, error)) ([]policies.Mandate, error) {
 	key := [2]policies.Subject{representative, grantor}
+	gen, err := c.check(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
-	v, err := c.fresh(ctx)
 	ms, ok := c.mandates[key]
 	c.mu.Unlock()
-	if err != nil || ok {
-		return ms, err
+	if ok {
+		return ms, nil
 	}
 	if ms, err = load(ctx, representative, grantor); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	if c.at == v {
+	if c.gen == gen {
 		if len(c.mandates) >= maxCached {
 			clear(c.mandates)
 		}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -600,10 +603,15 @@ func TestFactsCache(t *testing.T) {
 	holds(false, "before any grant")
 	m := grant(a)
 	holds(true, "after a grant through the other registry")
-	at := b.cache.at
+	// Every reader connection has read the file once, and dropped the
+	// cache then; from now on nothing is dropped until the file changes.
+	for range versionReaders {
+		holds(true, "asked again")
+	}
+	gen := b.cache.gen
 	holds(true, "asked again")
-	if b.cache.at != at || len(b.cache.mandates) != 1 {
-		t.Fatalf("the second question did not come from the cache: version %d → %d, %d pairs kept", at, b.cache.at, len(b.cache.mandates))
+	if b.cache.gen != gen || len(b.cache.mandates) != 1 {
+		t.Fatalf("the question did not come from the cache: generation %d → %d, %d pairs kept", gen, b.cache.gen, len(b.cache.mandates))
 	}
 	if _, err := a.RevokeMandate(ctx, m.ID, policies.Note{}); err != nil {
 		t.Fatal(err)
@@ -632,4 +640,71 @@ func TestFactsCache(t *testing.T) {
 	if _, ok, err := b.Consent(ctx, cq); ok || err != nil {
 		t.Fatalf("Consent after the row was rescinded in the file = %v, %v", ok, err)
 	}
+}
+
+// Questions asked at once share the data_version readings, yet none begun
+// after a rescission returned is answered from before it.
+func TestFactsCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTemp(t)
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s := person(t, "SE", "750623-1237")
+	q := policies.ConsentQuery{Subject: s, Recipient: "2021005448", Purpose: "p", Target: "t"}
+	var rescinded atomic.Int64 // the round whose consent was last rescinded
+	stop := make(chan struct{})
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				before := rescinded.Load()
+				g, ok, err := b.Consent(ctx, q)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if ok && g.ID == idOfRound(before) {
+					errs <- fmt.Errorf("consent %s of round %d held after its rescission returned", g.ID, before)
+					return
+				}
+			}
+		})
+	}
+	for i := int64(1); i <= 40; i++ {
+		c, err := a.GrantConsent(ctx, policies.Consent{Subject: s, Recipient: "2021005448", Purposes: []string{"p"},
+			Targets: []string{"t"}, Until: time.Now().Add(time.Hour)}, policies.Note{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rounds.Store(i, c.ID)
+		if _, err := a.RescindConsent(ctx, c.ID, policies.Note{}); err != nil {
+			t.Fatal(err)
+		}
+		rescinded.Store(i)
+	}
+	close(stop)
+	wg.Wait()
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+var rounds sync.Map // round → consent id, for TestFactsCacheConcurrent
+
+func idOfRound(i int64) string {
+	id, _ := rounds.Load(i)
+	s, _ := id.(string)
+	return s
 }

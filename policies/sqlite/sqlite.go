@@ -79,8 +79,8 @@ func Open(ctx context.Context, path string) (*Registry, error) {
 	if r.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)"); err != nil {
 		return fail(err)
 	}
-	r.rdb.SetMaxOpenConns(8)
-	r.rdb.SetMaxIdleConns(8)
+	r.rdb.SetMaxOpenConns(8 + versionReaders) // the cache keeps its own
+	r.rdb.SetMaxIdleConns(8 + versionReaders)
 	if r.consentsQ, err = r.rdb.PrepareContext(ctx, heldConsentsQuery); err != nil {
 		return fail(err)
 	}
