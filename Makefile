@@ -9,7 +9,7 @@ FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:F
              catalog/rdf:FuzzJSONLD catalog:FuzzRecords catalog:FuzzDescribe harvest:FuzzCKANRecord \
              catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
              policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken \
-             exchange:FuzzReadRequest exchange:FuzzReadReceipt exchange:FuzzVerify exchange:FuzzContentDigest \
+             exchange:FuzzReadRequest exchange:FuzzReadReceipt exchange:FuzzVerify exchange:FuzzContentDigest internal/ed25519x:FuzzVerify \
              exchange:FuzzDecodeObject
 
 .PHONY: all build run demo-exchange test vet fuzz shacl bench-rdf clean
