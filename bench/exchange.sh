@@ -9,6 +9,8 @@
 #
 #   bench/exchange.sh                         # the defaults: -c 64 -d 10s -warmup 2s
 #   bench/exchange.sh -keep-client-verify     # the client verifies every receipt too
+#   bench/exchange.sh -load-process           # the load client in a process of its own; servers' CPU apart
+#   bench/exchange.sh -commit-delay 2ms       # the audit log's commit delay (default 1ms)
 #   bench/exchange.sh -cpuprofile bench/out/exchange/cpu.prof
 #   go tool pprof -top bench/out/exchange/cpu.prof
 set -euo pipefail

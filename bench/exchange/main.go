@@ -43,7 +43,12 @@
 // tables.
 //
 // Everything runs in this one process on the machine's cores: the load
-// client's work (signing, HTTP) counts against the broker's. Each run
+// client's work (signing, HTTP) counts against the broker's. With
+// -load-process each run's load client is a process of its own (this
+// program again), still on the same cores, and the servers' CPU time
+// (gateway, provider, proxy, audit writer) is reported apart from the
+// client's: the gateway's own cost of an exchange. -commit-delay sets the
+// audit log's commit delay (audit.Log.SetCommitDelay). Each run
 // also reports the process's CPU time per exchange and the cores it kept
 // busy (getrusage over the measured part), which move less than the rates
 // when other work shares the machine. With -cpuprofile the CPU profile of
@@ -92,6 +97,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if os.Getenv(loadEnv) != "" {
+		if err := loadChild(ctx, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "exchange bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "exchange bench:", err)
 		os.Exit(1)
@@ -137,7 +149,8 @@ type config struct {
 	logFile    string
 	modes      string
 	policy     string
-	delay      time.Duration
+	delay       time.Duration
+	loadProcess bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -155,6 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
 	fs.DurationVar(&cfg.delay, "commit-delay", audit.DefaultCommitDelay, "the audit log's commit delay (audit.Log.SetCommitDelay)")
+	fs.BoolVar(&cfg.loadProcess, "load-process", false, "run each run's load client as a process of its own, and report the servers' CPU apart")
 	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -233,33 +247,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	client := &http.Client{Transport: newTransport(cfg.c), Timeout: 30 * time.Second}
-	sendPlain := func(base string) sendFunc {
-		u := base + "/api" + recordPath
-		return func(ctx context.Context) error {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-			if err != nil {
-				return err
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK || !bytes.Equal(body, deathRecord) {
-				return fmt.Errorf("%s: %d, %d bytes", u, resp.StatusCode, len(body))
-			}
-			return nil
-		}
-	}
 	sends := map[string]sendFunc{
-		"direct":  sendPlain(providerURL),
-		"proxy":   sendPlain(proxyURL),
+		"direct":  plainSender(client, providerURL),
+		"proxy":   plainSender(client, proxyURL),
 		"samband": func(ctx context.Context) error { return sb.send(ctx, client) },
 	}
+	urls := map[string]string{"direct": providerURL, "proxy": proxyURL, "samband": sb.url}
 	// A first exchange of each kind, so that a broken setup fails at once.
 	for _, m := range modes {
 		if err := sends[m](ctx); err != nil {
@@ -277,7 +270,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		r := closedLoop(ctx, sends[m], cfg.c, cfg.warmup, cfg.d, prof)
+		r, err := measure(ctx, cfg, m, urls[m], sb, sends[m], false, 0, prof)
+		if err != nil {
+			return err
+		}
 		if prof != nil {
 			if err := prof.Close(); err != nil {
 				return err
@@ -287,8 +283,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 		closed[m] = r
-		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
-			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
+		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
 	}
 	rate := cfg.rate
 	if rate == 0 {
@@ -302,7 +298,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		r := openLoop(ctx, sends[m], rate, cfg.c, cfg.warmup, cfg.d, prof)
+		r, err := measure(ctx, cfg, m, urls[m], sb, sends[m], true, rate, prof)
+		if err != nil {
+			return err
+		}
 		if prof != nil {
 			if err := prof.Close(); err != nil {
 				return err
@@ -312,15 +311,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 		open[m] = r
-		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange, %.2f cores  errors %d%s\n",
-			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors, r.firstErr())
+		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
+			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
 	}
 	load1 := loadAverage()
 
 	// The audit log holds one entry per answered samband request, no more.
 	var logErr error
 	if slices.Contains(modes, "samband") {
-		if got, want := sb.log.Size(), sb.answered.Load(); got != want {
+		want := sb.answered.Load()
+		for _, r := range []result{closed["samband"], open["samband"]} {
+			want += r.answered
+		}
+		if got := sb.log.Size(); got != want {
 			logErr = fmt.Errorf("the audit log holds %d entries for %d answered samband requests", got, want)
 		}
 	}
@@ -329,13 +332,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.verify {
 		verify = "yes"
 	}
-	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s.\n\n", cfg.c, cfg.warmup, cfg.d, verify)
-	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | cores busy | errors |")
-	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	loadClient := "in this process"
+	if cfg.loadProcess {
+		loadClient = "a process of its own (servers: gateway, provider, proxy, audit writer)"
+	}
+	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s; load client: %s.\n\n",
+		cfg.c, cfg.warmup, cfg.d, verify, loadClient)
+	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | cores busy | errors |")
+	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, m := range modes {
 		r := closed[m]
-		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %.2f | %d |\n", m, thousands(r.rate),
-			ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), r.cores(), r.errors)
+		servers := "–"
+		if cfg.loadProcess {
+			servers = fmt.Sprintf("%.0f", us(r.serversPerExchange()))
+		}
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %s | %.2f | %d |\n", m, thousands(r.rate),
+			ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), servers, r.cores(), r.errors)
 	}
 	fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers.\n\n", thousands(rate), rateSource(cfg.rate), cfg.c)
 	fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |")
@@ -364,6 +376,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errors.Join(append(errs, logErr)...)
 }
 
+// measure makes one run of mode m: closed loop, or open loop at rate; in
+// this process, or with -load-process in a load process of its own.
+func measure(ctx context.Context, cfg config, m, url string, sb *samband, send sendFunc, open bool, rate float64, prof *os.File) (result, error) {
+	start := time.Now().Add(10 * time.Millisecond)
+	if !cfg.loadProcess {
+		if open {
+			r := openLoop(ctx, send, rate, cfg.c, start, cfg.warmup, cfg.d, prof)
+			r.rate = openRate(r, start, cfg.warmup)
+			return r, nil
+		}
+		return closedLoop(ctx, send, cfg.c, start, cfg.warmup, cfg.d, prof), nil
+	}
+	job := loadJob{Mode: m, URL: url, Open: open, C: cfg.c, Rate: rate, Warmup: cfg.warmup, D: cfg.d,
+		Start: time.Now().Add(300 * time.Millisecond), Verify: cfg.verify}
+	if m == "samband" {
+		var err error
+		if job.Key, err = json.Marshal(sb.kelaKey); err != nil {
+			return result{}, err
+		}
+		if job.Gateway, err = json.Marshal(sb.gateway); err != nil {
+			return result{}, err
+		}
+	}
+	r, _, err := runLoadProcess(ctx, job, prof)
+	if err != nil {
+		return result{}, err
+	}
+	slices.Sort(r.lat)
+	if open {
+		r.rate = openRate(r, job.Start, cfg.warmup)
+	} else {
+		r.rate = float64(len(r.lat)) / cfg.d.Seconds()
+	}
+	return r, nil
+}
+
 func rateSource(flagRate float64) string {
 	if flagRate > 0 {
 		return "-rate"
@@ -380,11 +428,37 @@ func newTransport(clients int) *http.Transport {
 	return t
 }
 
+// plainSender gets the death record from base (the provider or the
+// proxy) and checks it.
+func plainSender(client *http.Client, base string) sendFunc {
+	u := base + "/api" + recordPath
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, deathRecord) {
+			return fmt.Errorf("%s: %d, %d bytes", u, resp.StatusCode, len(body))
+		}
+		return nil
+	}
+}
+
 // samband is the broker under test and the load client's side of it.
 type samband struct {
 	broker   *exchange.Broker
 	url      string
 	kela     *exchange.SigningKey // the Finnish authority's key
+	kelaKey  jwk.Key              // the same, for a load process
 	gateway  jwk.Key              // the gateway's public key, for receipts
 	verify   bool
 	log      *audit.Log
@@ -417,7 +491,7 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 	if err != nil {
 		return nil, err
 	}
-	s := &samband{kela: kelaSigner, gateway: gwPub, verify: cfg.verify, done: make(chan struct{})}
+	s := &samband{kela: kelaSigner, kelaKey: kela, gateway: gwPub, verify: cfg.verify, done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -658,8 +732,13 @@ type result struct {
 	lat    []time.Duration // sorted
 	errors int
 	err    error         // the first
-	cpu    time.Duration // the process's CPU time in the measured part
+	cpu    time.Duration // CPU time in the measured part: client and servers
 	d      time.Duration // the measured part
+	// With -load-process: the servers' part of cpu (gateway, provider,
+	// proxy, audit writer), else 0.
+	servers  time.Duration
+	last     time.Time // open loop: when the last measured answer came
+	answered int64     // by a load process: samband answers with a receipt
 }
 
 // cpuPerExchange is the process's CPU time per answer: client, servers
@@ -671,8 +750,17 @@ func (r result) cpuPerExchange() time.Duration {
 	return r.cpu / time.Duration(len(r.lat))
 }
 
-// cores is how many CPUs the process kept busy, on average.
+// cores is how many CPUs the run kept busy, on average.
 func (r result) cores() float64 { return r.cpu.Seconds() / r.d.Seconds() }
+
+// serversPerExchange is the servers' CPU time per answer, with
+// -load-process; else 0.
+func (r result) serversPerExchange() time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.servers / time.Duration(len(r.lat))
+}
 
 // p returns the q-quantile of the latencies (nearest rank).
 func (r result) p(q float64) time.Duration {
@@ -723,11 +811,11 @@ func merge(ws []*worker, d, cpu time.Duration) result {
 	return r
 }
 
-// closedLoop runs c clients for warmup+d; it measures the requests sent
-// in the last d, profiling them to prof when it is not nil.
-func closedLoop(ctx context.Context, send sendFunc, c int, warmup, d time.Duration, prof *os.File) result {
-	start := time.Now()
+// closedLoop runs c clients from start for warmup+d; it measures the
+// requests sent in the last d, profiling them to prof when it is not nil.
+func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warmup, d time.Duration, prof *os.File) result {
 	from, until := start.Add(warmup), start.Add(warmup+d)
+	time.Sleep(time.Until(start))
 	ws := make([]*worker, c)
 	var wg sync.WaitGroup
 	for i := range ws {
@@ -747,28 +835,19 @@ func closedLoop(ctx context.Context, send sendFunc, c int, warmup, d time.Durati
 		})
 	}
 	time.Sleep(time.Until(from))
-	if prof != nil {
-		pprof.StartCPUProfile(prof)
-	}
-	cpu := processCPU()
-	time.Sleep(time.Until(until))
-	cpu = processCPU() - cpu
-	if prof != nil {
-		pprof.StopCPUProfile()
-	}
+	cpu := measureCPU(until, prof)
 	wg.Wait()
 	return merge(ws, d, cpu)
 }
 
-// openLoop sends at rate for warmup+d: request i is scheduled at
-// start+i/rate and taken by the next free of c workers; its latency runs
-// from the scheduled time. The requests scheduled in the last d are
+// openLoop sends at rate from start for warmup+d: request i is scheduled
+// at start+i/rate and taken by the next free of c workers; its latency
+// runs from the scheduled time. The requests scheduled in the last d are
 // measured.
-func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d time.Duration, prof *os.File) result {
+func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start time.Time, warmup, d time.Duration, prof *os.File) result {
 	n := int(rate * (warmup + d).Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
 	sched := make(chan time.Time, n)
-	start := time.Now().Add(10 * time.Millisecond)
 	from := start.Add(warmup)
 	go func() {
 		defer close(sched)
@@ -799,27 +878,37 @@ func openLoop(ctx context.Context, send sendFunc, rate float64, c int, warmup, d
 		})
 	}
 	time.Sleep(time.Until(from))
+	cpu := measureCPU(from.Add(d), prof)
+	wg.Wait()
+	r := merge(ws, d, cpu)
+	r.last = from.Add(d)
+	for _, w := range ws {
+		if w.last.After(r.last) {
+			r.last = w.last
+		}
+	}
+	return r
+}
+
+// openRate is the answers a second of an open-loop run over the time they
+// took: below the arrival rate when the server fell behind.
+func openRate(r result, start time.Time, warmup time.Duration) float64 {
+	return float64(len(r.lat)) / r.last.Sub(start.Add(warmup)).Seconds()
+}
+
+// measureCPU returns the CPU time this process uses from now until until,
+// writing its CPU profile to prof when that is not nil.
+func measureCPU(until time.Time, prof *os.File) time.Duration {
 	if prof != nil {
 		pprof.StartCPUProfile(prof)
 	}
 	cpu := processCPU()
-	time.Sleep(time.Until(from.Add(d)))
+	time.Sleep(time.Until(until))
 	cpu = processCPU() - cpu
 	if prof != nil {
 		pprof.StopCPUProfile()
 	}
-	wg.Wait()
-	r := merge(ws, d, cpu)
-	// Answers a second over the time they took: below the arrival rate
-	// when the server fell behind.
-	last := from.Add(d)
-	for _, w := range ws {
-		if w.last.After(last) {
-			last = w.last
-		}
-	}
-	r.rate = float64(len(r.lat)) / last.Sub(from).Seconds()
-	return r
+	return cpu
 }
 
 // processCPU is the CPU time the process has used, user and system.
