@@ -139,16 +139,16 @@ var deathRecord = func() []byte {
 }()
 
 type config struct {
-	c          int
-	d, warmup  time.Duration
-	rate       float64
-	verify     bool
-	cpuprofile string
-	profileRun string
-	dir        string
-	logFile    string
-	modes      string
-	policy     string
+	c           int
+	d, warmup   time.Duration
+	rate        float64
+	verify      bool
+	cpuprofile  string
+	profileRun  string
+	dir         string
+	logFile     string
+	modes       string
+	policy      string
 	delay       time.Duration
 	loadProcess bool
 }
