@@ -437,12 +437,7 @@ func plainSender(client *http.Client, base string) sendFunc {
 		if err != nil {
 			return err
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body, err := fetch(client, req)
 		if err != nil {
 			return err
 		}
@@ -451,6 +446,17 @@ func plainSender(client *http.Client, base string) sendFunc {
 		}
 		return nil
 	}
+}
+
+// fetch sends req and reads the whole answer.
+func fetch(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body, err
 }
 
 // samband is the broker under test and the load client's side of it.
@@ -656,12 +662,7 @@ func (s *samband) send(ctx context.Context, client *http.Client) error {
 		return err
 	}
 	hr.Header.Set(exchange.HeaderSignature, sig)
-	resp, err := client.Do(hr)
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body, err := fetch(client, hr)
 	if err != nil {
 		return err
 	}

@@ -114,30 +114,7 @@ func (c *factsCache) check(ctx context.Context) (uint64, error) {
 // the most recently granted first, from the cache or else from load.
 func (c *factsCache) consentsOf(ctx context.Context, subject policies.Subject,
 	load func(context.Context, policies.Subject) ([]policies.Consent, error)) ([]policies.Consent, error) {
-	gen, err := c.check(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	cs, ok := c.consents[subject]
-	c.mu.Unlock()
-	if ok {
-		return cs, nil
-	}
-	// Read after the check: what load returns is at least as new as what
-	// the cache keeps, unless it was dropped since (then it is not kept).
-	if cs, err = load(ctx, subject); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		if len(c.consents) >= maxCached {
-			clear(c.consents)
-		}
-		c.consents[subject] = cs
-	}
-	c.mu.Unlock()
-	return cs, nil
+	return cached(ctx, c, &c.consents, subject, func(ctx context.Context) ([]policies.Consent, error) { return load(ctx, subject) })
 }
 
 // mandatesOf returns the mandates grantor has given representative and
@@ -145,27 +122,36 @@ func (c *factsCache) consentsOf(ctx context.Context, subject policies.Subject,
 // else from load.
 func (c *factsCache) mandatesOf(ctx context.Context, representative, grantor policies.Subject,
 	load func(context.Context, policies.Subject, policies.Subject) ([]policies.Mandate, error)) ([]policies.Mandate, error) {
-	key := [2]policies.Subject{representative, grantor}
+	return cached(ctx, c, &c.mandates, [2]policies.Subject{representative, grantor},
+		func(ctx context.Context) ([]policies.Mandate, error) { return load(ctx, representative, grantor) })
+}
+
+// cached returns what the map *m (one of c's, guarded by c.mu) keeps for
+// key once c is checked fresh, or else what load reads, keeping it.
+func cached[K comparable, V any](ctx context.Context, c *factsCache, m *map[K][]V, key K,
+	load func(context.Context) ([]V, error)) ([]V, error) {
 	gen, err := c.check(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	ms, ok := c.mandates[key]
+	vs, ok := (*m)[key]
 	c.mu.Unlock()
 	if ok {
-		return ms, nil
+		return vs, nil
 	}
-	if ms, err = load(ctx, representative, grantor); err != nil {
+	// Read after the check: what load returns is at least as new as what
+	// the cache keeps, unless it was dropped since (then it is not kept).
+	if vs, err = load(ctx); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		if len(c.mandates) >= maxCached {
-			clear(c.mandates)
+		if len(*m) >= maxCached {
+			clear(*m)
 		}
-		c.mandates[key] = ms
+		(*m)[key] = vs
 	}
 	c.mu.Unlock()
-	return ms, nil
+	return vs, nil
 }

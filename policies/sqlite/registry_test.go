@@ -118,17 +118,24 @@ func TestConsentLifecycle(t *testing.T) {
 	}
 }
 
+// openPair opens two registries on one new file, as two processes would.
+func openPair(t testing.TB) (a, b *Registry) {
+	t.Helper()
+	a, path := openTemp(t)
+	b, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return a, b
+}
+
 // A rescission through one Registry is seen by the very next question to
 // another on the same file, as when `gateway consent rescind` runs beside
 // `gateway serve`.
 func TestRescissionSeenAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
-	a, path := openTemp(t)
-	b, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := openPair(t)
 	s := person(t, "SE", "750623-1237")
 	q := policies.ConsentQuery{Subject: s, Recipient: "2021005448", Purpose: "p", Target: "t"}
 	for i := 0; i < 20; i++ {
@@ -576,12 +583,7 @@ func findMandate(ms []policies.Mandate, id string) policies.Mandate {
 // by the very next question.
 func TestFactsCache(t *testing.T) {
 	ctx := context.Background()
-	a, path := openTemp(t)
-	b, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := openPair(t)
 	heir, deceased := person(t, "FI", "170852-234C"), person(t, "NO", "15038510190")
 	grant := func(r *Registry) policies.Mandate {
 		t.Helper()
@@ -642,16 +644,12 @@ func TestFactsCache(t *testing.T) {
 	}
 }
 
-// Questions asked at once share the data_version readings, yet none begun
-// after a rescission returned is answered from before it.
+// Questions asked at once, from many goroutines, while consents are
+// granted and rescinded: none begun after a rescission returned is
+// answered from before it.
 func TestFactsCacheConcurrent(t *testing.T) {
 	ctx := context.Background()
-	a, path := openTemp(t)
-	b, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := openPair(t)
 	s := person(t, "SE", "750623-1237")
 	q := policies.ConsentQuery{Subject: s, Recipient: "2021005448", Purpose: "p", Target: "t"}
 	var rescinded atomic.Int64 // the round whose consent was last rescinded
