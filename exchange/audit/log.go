@@ -16,8 +16,6 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
-var DebugCommits [][2]int64
-
 // maxBatch is the most entries one commit takes.
 const maxBatch = 512
 
@@ -336,9 +334,7 @@ func (l *Log) write() {
 		for _, r := range batch {
 			seal = seal || r.seal
 		}
-		t0 := time.Now()
 		root, err := l.commit(first, batch, seal)
-		DebugCommits = append(DebugCommits, [2]int64{int64(time.Since(t0)), int64(len(batch))})
 		size := first + int64(len(batch))
 		if err != nil {
 			// The commit may have failed after the data reached the
