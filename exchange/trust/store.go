@@ -76,22 +76,7 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := sqlmigrate.FromFS(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer tx.Rollback()
-	if err := sqlmigrate.Apply(ctx, tx, "trust_migrations", "the file's trust schema", ms); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return sqlmigrate.ApplyFS(ctx, db, migrations, "migrations", "trust_migrations", "the file's trust schema")
 }
 
 // Close closes the file. It returns nil when called again.

@@ -1,6 +1,7 @@
 // Package sqlmigrate applies the numbered SQL migrations embedded in a
 // binary to a SQLite file: one runner for every store that keeps its own
-// tables in a file (the catalogue, the consent and mandate registry).
+// tables in a file (the catalogue, the consent and mandate registry, the
+// exchange's trust store).
 package sqlmigrate
 
 import (
@@ -85,6 +86,28 @@ func Apply(ctx context.Context, ex Execer, table, what string, ms []Migration) e
 			m.Version, m.Name, time.Now().UnixNano()); err != nil {
 			return fmt.Errorf("apply %s: %w", m.Name, err)
 		}
+	}
+	return nil
+}
+
+// ApplyFS reads the migrations in dir of fsys and applies them to db in
+// one transaction of its own (Apply), committing it: the whole migration of
+// a store that opens the file with a *sql.DB.
+func ApplyFS(ctx context.Context, db *sql.DB, fsys fs.FS, dir, table, what string) error {
+	ms, err := FromFS(fsys, dir)
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if err := Apply(ctx, tx, table, what, ms); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }

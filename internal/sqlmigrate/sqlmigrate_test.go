@@ -55,3 +55,32 @@ func TestApply(t *testing.T) {
 		t.Error("a migration without a version number was read")
 	}
 }
+
+// ApplyFS applies what the file lacks, once, and a failing migration
+// leaves nothing of its run behind.
+func TestApplyFS(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fsys := fstest.MapFS{
+		"m/0001_a.sql": {Data: []byte("CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);")},
+	}
+	for range 2 {
+		if err := ApplyFS(ctx, db, fsys, "m", "m_migrations", "the test schema"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fsys["m/0002_b.sql"] = &fstest.MapFile{Data: []byte("INSERT INTO a VALUES (2);")}
+	fsys["m/0003_bad.sql"] = &fstest.MapFile{Data: []byte("INSERT INTO nowhere VALUES (3);")}
+	if err := ApplyFS(ctx, db, fsys, "m", "m_migrations", "the test schema"); err == nil || !strings.HasPrefix(err.Error(), "migrate: ") {
+		t.Fatalf("a failing migration: %v", err)
+	}
+	var sum, version int
+	if err := db.QueryRow("SELECT sum(x), (SELECT max(version) FROM m_migrations) FROM a").Scan(&sum, &version); err != nil ||
+		sum != 1 || version != 1 {
+		t.Errorf("after a failed run: sum %d, version %d, %v; want 1 and 1 (0002 rolled back with 0003)", sum, version, err)
+	}
+}

@@ -253,20 +253,5 @@ func scanEvents(rows *sql.Rows) ([]event, error) {
 // migrate applies, in one transaction, every embedded migration the file
 // lacks.
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := sqlmigrate.FromFS(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer tx.Rollback()
-	if err := sqlmigrate.Apply(ctx, tx, "policies_migrations", "the file's registry schema", ms); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return sqlmigrate.ApplyFS(ctx, db, migrations, "migrations", "policies_migrations", "the file's registry schema")
 }
