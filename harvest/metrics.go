@@ -1,10 +1,9 @@
 package harvest
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
 
+	"samband/internal/promreg"
 	"samband/catalog"
 )
 
@@ -53,30 +52,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"source"}),
 	}
 	if reg != nil {
-		m.runs = register(reg, m.runs)
-		m.records = register(reg, m.records)
-		m.pages = register(reg, m.pages)
-		m.bytesRead = register(reg, m.bytesRead)
-		m.duration = register(reg, m.duration)
-		m.lastSuccess = register(reg, m.lastSuccess)
-		m.inProgress = register(reg, m.inProgress)
+		m.runs = promreg.Register(reg, m.runs)
+		m.records = promreg.Register(reg, m.records)
+		m.pages = promreg.Register(reg, m.pages)
+		m.bytesRead = promreg.Register(reg, m.bytesRead)
+		m.duration = promreg.Register(reg, m.duration)
+		m.lastSuccess = promreg.Register(reg, m.lastSuccess)
+		m.inProgress = promreg.Register(reg, m.inProgress)
 	}
 	return m
-}
-
-// register registers c, or returns the collector registered before under
-// the same name (a second Harvester on the same registry shares them).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if prev, ok := are.ExistingCollector.(C); ok {
-				return prev
-			}
-		}
-		panic(err) // a programming error: a different metric under our name
-	}
-	return c
 }
 
 func (m *metrics) record(source, outcome string) { m.records.WithLabelValues(source, outcome).Inc() }

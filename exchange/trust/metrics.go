@@ -1,9 +1,9 @@
 package trust
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/internal/promreg"
 )
 
 // metrics are the registry's Prometheus metrics. With no registerer they
@@ -30,24 +30,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"party"}),
 	}
 	if reg != nil {
-		m.fetches = register(reg, m.fetches)
-		m.fetched = register(reg, m.fetched)
-		m.keys = register(reg, m.keys)
+		m.fetches = promreg.Register(reg, m.fetches)
+		m.fetched = promreg.Register(reg, m.fetched)
+		m.keys = promreg.Register(reg, m.keys)
 	}
 	return m
-}
-
-// register registers c, or returns the collector registered before under
-// the same name (a second registry on the same registerer shares them).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if prev, ok := are.ExistingCollector.(C); ok {
-				return prev
-			}
-		}
-		panic(err)
-	}
-	return c
 }

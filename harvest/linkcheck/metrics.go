@@ -1,9 +1,9 @@
 package linkcheck
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/internal/promreg"
 )
 
 // metrics are the link checker's Prometheus metrics. With no registerer
@@ -41,26 +41,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		m.checks = register(reg, m.checks)
-		m.duration = register(reg, m.duration)
-		m.due = register(reg, m.due)
-		m.passes = register(reg, m.passes)
-		m.rescored = register(reg, m.rescored)
+		m.checks = promreg.Register(reg, m.checks)
+		m.duration = promreg.Register(reg, m.duration)
+		m.due = promreg.Register(reg, m.due)
+		m.passes = promreg.Register(reg, m.passes)
+		m.rescored = promreg.Register(reg, m.rescored)
 	}
 	return m
-}
-
-// register registers c, or returns the collector registered before under
-// the same name (a second Checker on the same registry shares them).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if prev, ok := are.ExistingCollector.(C); ok {
-				return prev
-			}
-		}
-		panic(err) // a programming error: a different metric under our name
-	}
-	return c
 }
