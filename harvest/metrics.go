@@ -3,8 +3,8 @@ package harvest
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"samband/internal/promreg"
 	"samband/catalog"
+	"samband/internal/promreg"
 )
 
 // metrics are the harvester's Prometheus metrics. With no registerer they
