@@ -262,57 +262,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	fmt.Fprintf(stderr, "exchange bench: %s, GOMAXPROCS %d, %d CPUs, load average %s; files in %s\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), load0, dir)
-	closed := map[string]result{}
-	for _, m := range modes {
-		var prof *os.File
-		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun != "open" {
-			if prof, err = os.Create(cfg.cpuprofile); err != nil {
-				return err
+	// runAll makes one run of every mode, closed loop or open loop at rate,
+	// profiling samband's when -cpuprofile asks for that kind.
+	runAll := func(kind string, open bool, rate float64) (map[string]result, error) {
+		out := map[string]result{}
+		for _, m := range modes {
+			var prof *os.File
+			if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == kind {
+				if prof, err = os.Create(cfg.cpuprofile); err != nil {
+					return nil, err
+				}
 			}
-		}
-		r, err := measure(ctx, cfg, m, urls[m], sb, sends[m], false, 0, prof)
-		if err != nil {
-			return err
-		}
-		if prof != nil {
-			if err := prof.Close(); err != nil {
-				return err
+			r, err := measure(ctx, cfg, m, urls[m], sb, sends[m], open, rate, prof)
+			if err != nil {
+				return nil, err
 			}
+			if prof != nil {
+				if err := prof.Close(); err != nil {
+					return nil, err
+				}
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			out[m] = r
+			fmt.Fprintf(stderr, "%-6s %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
+				kind, m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		closed[m] = r
-		fmt.Fprintf(stderr, "closed %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
-			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
+		return out, nil
+	}
+	closed, err := runAll("closed", false, 0)
+	if err != nil {
+		return err
 	}
 	rate := cfg.rate
 	if rate == 0 {
 		rate = closed["samband"].rate / 2
 	}
-	open := map[string]result{}
-	for _, m := range modes {
-		var prof *os.File
-		if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == "open" {
-			if prof, err = os.Create(cfg.cpuprofile); err != nil {
-				return err
-			}
-		}
-		r, err := measure(ctx, cfg, m, urls[m], sb, sends[m], true, rate, prof)
-		if err != nil {
-			return err
-		}
-		if prof != nil {
-			if err := prof.Close(); err != nil {
-				return err
-			}
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		open[m] = r
-		fmt.Fprintf(stderr, "open   %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
-			m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
+	open, err := runAll("open", true, rate)
+	if err != nil {
+		return err
 	}
 	load1 := loadAverage()
 
