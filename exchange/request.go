@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -1164,6 +1165,36 @@ func publicKeyFor(alg jwa.SignatureAlgorithm, key jwk.Key) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: a key of type %s (%T) cannot verify %s", ErrAlgorithm, key.KeyType(), raw, alg)
+}
+
+// GenerateKey makes a private signing JWK for alg (EdDSA: Ed25519; ES256:
+// P-256) with kid and "use": "sig", as NewSigningKey takes it and as
+// `gateway keys generate` writes it.
+func GenerateKey(alg, kid string) (jwk.Key, error) {
+	var raw any
+	var err error
+	switch alg {
+	case "EdDSA":
+		_, raw, err = ed25519.GenerateKey(rand.Reader)
+	case "ES256":
+		raw, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		return nil, fmt.Errorf("%w: cannot make a key for %q: EdDSA or ES256", ErrAlgorithm, alg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	k, err := jwk.Import(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Set(jwk.KeyIDKey, kid); err != nil {
+		return nil, err
+	}
+	if err := k.Set(jwk.KeyUsageKey, "sig"); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // SigningKey is a private key checked and prepared once for signing

@@ -1303,3 +1303,24 @@ func TestReadRequestBodyLength(t *testing.T) {
 		}
 	}
 }
+
+// GenerateKey makes keys NewSigningKey takes, with kid and use, for the two
+// algorithms, and no other.
+func TestGenerateKey(t *testing.T) {
+	for _, alg := range []string{"EdDSA", "ES256"} {
+		k, err := GenerateKey(alg, "k-"+alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sk, err := NewSigningKey(k)
+		if err != nil || sk.Algorithm().String() != alg || sk.KeyID() != "k-"+alg {
+			t.Fatalf("%s: NewSigningKey = %v, %v", alg, sk, err)
+		}
+		if use, _ := k.KeyUsage(); use != "sig" {
+			t.Errorf("%s: use %q", alg, use)
+		}
+	}
+	if _, err := GenerateKey("HS256", "k"); !errors.Is(err, ErrAlgorithm) {
+		t.Errorf("GenerateKey(HS256) = %v", err)
+	}
+}

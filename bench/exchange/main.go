@@ -59,8 +59,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -690,15 +688,8 @@ func (s *samband) send(ctx context.Context, client *http.Client) error {
 // signingKey makes an Ed25519 key with kid: its private JWK and its public
 // set as JSON.
 func signingKey(kid string) (jwk.Key, []byte, error) {
-	_, raw, err := ed25519.GenerateKey(rand.Reader)
+	k, err := exchange.GenerateKey("EdDSA", kid)
 	if err != nil {
-		return nil, nil, err
-	}
-	k, err := jwk.Import(raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := k.Set(jwk.KeyIDKey, kid); err != nil {
 		return nil, nil, err
 	}
 	pub, err := jwk.PublicKeyOf(k)

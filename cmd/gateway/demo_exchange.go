@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
@@ -353,21 +352,18 @@ func (d *exchangeDemo) stop() {
 
 // demoSigningKey makes an Ed25519 key: its private JWK and its public set.
 func demoSigningKey(kid string) (priv, pub []byte, err error) {
-	_, raw, err := ed25519.GenerateKey(rand.Reader)
+	k, err := exchange.GenerateKey("EdDSA", kid)
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := jwk.Import(raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	k.Set(jwk.KeyIDKey, kid)
 	pk, err := jwk.PublicKeyOf(k)
 	if err != nil {
 		return nil, nil, err
 	}
 	set := jwk.NewSet()
-	set.AddKey(pk)
+	if err := set.AddKey(pk); err != nil {
+		return nil, nil, err
+	}
 	if priv, err = json.Marshal(k); err != nil {
 		return nil, nil, err
 	}

@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +10,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"samband/exchange"
 )
 
 const keysUsage = `keys <subcommand> [flags]
@@ -59,31 +57,11 @@ func runKeysGenerate(e env, args []string) error {
 	if *kid == "" || *out == "" || fs.NArg() > 0 {
 		return usagef("keys generate: give --kid and --out and nothing else")
 	}
-	var raw any
-	switch *alg {
-	case "EdDSA":
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return err
-		}
-		raw = priv
-	case "ES256":
-		priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return err
-		}
-		raw = priv
-	default:
+	if *alg != "EdDSA" && *alg != "ES256" {
 		return usagef("keys generate: --alg %q: EdDSA or ES256", *alg)
 	}
-	k, err := jwk.Import(raw)
+	k, err := exchange.GenerateKey(*alg, *kid)
 	if err != nil {
-		return err
-	}
-	if err := k.Set(jwk.KeyIDKey, *kid); err != nil {
-		return err
-	}
-	if err := k.Set(jwk.KeyUsageKey, "sig"); err != nil {
 		return err
 	}
 	privJSON, err := json.MarshalIndent(k, "", "  ")
