@@ -386,7 +386,7 @@ func measure(ctx context.Context, cfg config, m, url string, sb *samband, send s
 			return result{}, err
 		}
 	}
-	r, _, err := runLoadProcess(ctx, job, prof)
+	r, err := runLoadProcess(ctx, job, prof)
 	if err != nil {
 		return result{}, err
 	}

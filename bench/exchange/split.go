@@ -93,35 +93,35 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 // runLoadProcess runs job in a load process and measures this process's
 // CPU time over the same measured part; prof, when not nil, gets this
 // process's CPU profile of it.
-func runLoadProcess(ctx context.Context, job loadJob, prof *os.File) (result, time.Duration, error) {
+func runLoadProcess(ctx context.Context, job loadJob, prof *os.File) (result, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return result{}, 0, err
+		return result{}, err
 	}
 	in, err := json.Marshal(job)
 	if err != nil {
-		return result{}, 0, err
+		return result{}, err
 	}
 	var out, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, self)
 	cmd.Env = append(os.Environ(), loadEnv+"=1")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &out, &stderr
 	if err := cmd.Start(); err != nil {
-		return result{}, 0, err
+		return result{}, err
 	}
 	from := job.Start.Add(job.Warmup)
 	time.Sleep(time.Until(from))
 	servers := measureCPU(from.Add(job.D), prof)
 	if err := cmd.Wait(); err != nil {
-		return result{}, 0, fmt.Errorf("load process: %w: %s", err, stderr.String())
+		return result{}, fmt.Errorf("load process: %w: %s", err, stderr.String())
 	}
 	var lr loadResult
 	if err := json.Unmarshal(out.Bytes(), &lr); err != nil {
-		return result{}, 0, fmt.Errorf("load process: result: %w", err)
+		return result{}, fmt.Errorf("load process: result: %w", err)
 	}
 	r := result{lat: lr.Lat, errors: lr.Errors, cpu: lr.CPU + servers, servers: servers, d: job.D, last: lr.Last, answered: lr.Answered}
 	if lr.Err != "" {
 		r.err = errors.New(lr.Err)
 	}
-	return r, servers, nil
+	return r, nil
 }
