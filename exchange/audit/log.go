@@ -64,12 +64,22 @@ type Log struct {
 // DefaultCommitDelay is the commit delay of a log opened (SetCommitDelay).
 const DefaultCommitDelay = time.Millisecond
 
+// When the commit delay's waits gather fewer than minWaitGain entries on
+// average, the writer stops waiting but for one batch in probeEvery.
+const (
+	minWaitGain = 0.5
+	probeEvery  = 64
+)
+
 // SetCommitDelay sets how long, at most, a commit waits for more entries
 // once it has its first, when the log is busy enough that at least one
-// more is expected in that time (from the rate of the last batches); an
-// idle log commits at once. Like PostgreSQL's commit_delay, it trades a
-// little latency under load for fewer syncs: each costs the same however
-// many entries it makes durable. Zero commits at once always.
+// more is expected in that time (from the rate of the last batches) and
+// the last waits did gather some: an idle log commits at once, and so
+// does a log whose only caller appends one entry after another (its next
+// entry cannot come while it waits for this one). Like PostgreSQL's
+// commit_delay, it trades a little latency under load for fewer syncs:
+// each costs the same however many entries it makes durable. Zero commits
+// at once always.
 func (l *Log) SetCommitDelay(d time.Duration) {
 	l.commitDelay.Store(int64(max(d, 0)))
 }
@@ -283,6 +293,14 @@ func (l *Log) write() {
 	timer.Stop()
 	var rate float64 // entries a second, averaged over the last batches
 	var prev time.Time
+	// What a wait is worth: the entries the last waits gathered, averaged.
+	// A lone caller appending one entry after another gets none (its next
+	// entry comes after this commit, however fast), so once waits gain
+	// less than minWaitGain a batch of one entry commits at once, waiting
+	// again only one time in probeEvery, to see whether company has come;
+	// a batch that found more than one entry waiting has company.
+	gain := 1.0
+	var unprobed int
 	for {
 		batch = batch[:0]
 		select {
@@ -304,9 +322,16 @@ func (l *Log) write() {
 		// Under load, wait until the batch's first entry has waited the
 		// commit delay, for more entries to share the commit (its sync
 		// costs some 200 µs of CPU however many entries it takes); when
-		// fewer than one is expected in that time, commit at once.
-		if d := time.Duration(l.commitDelay.Load()); d > 0 && len(batch) < maxBatch && rate*d.Seconds() >= 1 &&
-			time.Since(batch[0].at) < d {
+		// fewer than one is expected in that time, or the last waits
+		// gathered next to none, commit at once.
+		d := time.Duration(l.commitDelay.Load())
+		wait := d > 0 && len(batch) < maxBatch && rate*d.Seconds() >= 1 && time.Since(batch[0].at) < d
+		if wait && gain < minWaitGain && len(batch) == 1 {
+			unprobed++
+			wait = unprobed%probeEvery == 0
+		}
+		if wait {
+			had := len(batch)
 			timer.Reset(d - time.Since(batch[0].at))
 		gather:
 			for len(batch) < maxBatch {
@@ -320,6 +345,7 @@ func (l *Log) write() {
 				}
 			}
 			timer.Stop()
+			gain = 0.5*gain + 0.5*float64(len(batch)-had)
 		}
 		if !prev.IsZero() {
 			if dt := start.Sub(prev).Seconds(); dt > 0 {

@@ -405,11 +405,12 @@ func TestCommitDelay(t *testing.T) {
 		}
 		return lines[1]
 	}
-	// busy appends from 16 callers for a while, so that the log's rate
-	// says it is busy, then sets the commit delay and makes two sealed
-	// appends 20 ms apart; it returns the tree sizes of their checkpoints.
-	busyThenTwo := func(t *testing.T, l *Log, delay time.Duration) (string, string) {
-		l.SetCommitDelay(0)
+	// busy appends from 16 callers for a while at commit delay busyDelay,
+	// so that the log's rate says it is busy, then sets the commit delay
+	// and makes two sealed appends 20 ms apart; it returns the tree sizes
+	// of their checkpoints.
+	busyThenTwo := func(t *testing.T, l *Log, busyDelay, delay time.Duration) (string, string) {
+		l.SetCommitDelay(busyDelay)
 		var wg sync.WaitGroup
 		for range 16 {
 			wg.Go(func() {
@@ -437,14 +438,50 @@ func TestCommitDelay(t *testing.T) {
 
 	t.Run("busy", func(t *testing.T) {
 		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
-		if a, b := busyThenTwo(t, l, 500*time.Millisecond); a != b {
+		if a, b := busyThenTwo(t, l, 0, 500*time.Millisecond); a != b {
 			t.Errorf("two appends 20 ms apart under load got checkpoints of sizes %s and %s; want one commit", a, b)
 		}
 	})
 	t.Run("none", func(t *testing.T) {
 		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
-		if a, b := busyThenTwo(t, l, 0); a == b {
+		if a, b := busyThenTwo(t, l, 0, 0); a == b {
 			t.Errorf("without a commit delay, two appends 20 ms apart shared a commit (size %s)", a)
+		}
+	})
+	// lone appends n entries one after another and returns how many took
+	// longer than slow.
+	lone := func(t *testing.T, l *Log, n int, slow time.Duration) int {
+		waited := 0
+		for i := range n {
+			start := time.Now()
+			if _, _, err := l.AppendSealed(ctx, testEntry(i)); err != nil {
+				t.Fatal(err)
+			}
+			if time.Since(start) > slow {
+				waited++
+			}
+		}
+		return waited
+	}
+	t.Run("lone caller", func(t *testing.T) {
+		// One caller, one entry after another, as fast as the log
+		// answers: busy by the rate, but no one else's entry can come
+		// while its own waits. After two waits that gained nothing, the
+		// log commits at once.
+		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+		l.SetCommitDelay(300 * time.Millisecond)
+		if waited := lone(t, l, 40, 200*time.Millisecond); waited > 2 {
+			t.Errorf("%d of 40 appends from a lone caller waited for company; want at most 2", waited)
+		}
+	})
+	t.Run("company returns", func(t *testing.T) {
+		// After a lone caller taught the log that waits gain nothing,
+		// concurrent callers make it wait again.
+		l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+		l.SetCommitDelay(300 * time.Millisecond)
+		lone(t, l, 10, 200*time.Millisecond)
+		if a, b := busyThenTwo(t, l, 20*time.Millisecond, 500*time.Millisecond); a != b {
+			t.Errorf("two appends 20 ms apart under load, after a lone caller, got checkpoints of sizes %s and %s; want one commit", a, b)
 		}
 	})
 	t.Run("idle", func(t *testing.T) {
