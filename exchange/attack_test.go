@@ -934,7 +934,7 @@ func TestAttacks(t *testing.T) {
 			send: edited(fiAuthority, func(k *keyring) jwk.Key { return k.kelaRevoked }, nil)},
 		{name: "16 expired key", status: 401, problem: "urn:samband:problem:key-expired",
 			send: edited(fiAuthority, func(k *keyring) jwk.Key { return k.kelaExpired }, nil)},
-		{name: "17 key not yet valid", status: 401, problem: "urn:samband:problem:key-expired", detail: "valid from",
+		{name: "17 key not yet valid", status: 401, problem: "urn:samband:problem:key-not-yet-valid", detail: "valid from",
 			send: edited(fiAuthority, func(k *keyring) jwk.Key { return k.kelaNext }, nil)},
 		{name: "18 stale time", status: 401, problem: "urn:samband:problem:stale", authed: true,
 			send: func(t *testing.T, f *fixture) *http.Response {

@@ -301,8 +301,10 @@ func (b *Broker) keyAt(now time.Time) KeyFunc {
 			return nil, as(ErrUnknownRequester, err)
 		case errors.Is(err, trust.ErrKeyRevoked):
 			return nil, as(ErrKeyRevoked, err)
-		case errors.Is(err, trust.ErrKeyExpired), errors.Is(err, trust.ErrKeyNotYetValid):
+		case errors.Is(err, trust.ErrKeyExpired):
 			return nil, as(ErrKeyExpired, err)
+		case errors.Is(err, trust.ErrKeyNotYetValid):
+			return nil, as(ErrKeyNotYetValid, err)
 		case errors.Is(err, trust.ErrKeyType):
 			return nil, as(ErrAlgorithm, err)
 		default:

@@ -62,8 +62,11 @@ var (
 	ErrAudit = errors.New("audit log unavailable")
 	// ErrUnknownKey is a signing key the trust registry does not know.
 	ErrUnknownKey = errors.New("unknown key")
-	// ErrKeyExpired is a signing key outside its validity at the time.
+	// ErrKeyExpired is a signing key past its expiry at the time.
 	ErrKeyExpired = errors.New("key expired")
+	// ErrKeyNotYetValid is a signing key used before it is valid (nbf):
+	// a key published ahead of a rotation, or a signer's clock ahead.
+	ErrKeyNotYetValid = errors.New("key not yet valid")
 	// ErrKeyRevoked is a signing key that has been revoked.
 	ErrKeyRevoked = errors.New("key revoked")
 )
@@ -90,7 +93,8 @@ var problems = []struct {
 	{ErrMissingSignature, Problem{"urn:samband:problem:missing-signature", "The request is not signed", http.StatusUnauthorized}},
 	{ErrAlgorithm, Problem{"urn:samband:problem:algorithm", "The signature algorithm or key type is not accepted", http.StatusUnauthorized}},
 	{ErrUnknownKey, Problem{"urn:samband:problem:unknown-key", "The signing key is not known", http.StatusUnauthorized}},
-	{ErrKeyExpired, Problem{"urn:samband:problem:key-expired", "The signing key is not valid at the request's time", http.StatusUnauthorized}},
+	{ErrKeyExpired, Problem{"urn:samband:problem:key-expired", "The signing key has expired at the request's time", http.StatusUnauthorized}},
+	{ErrKeyNotYetValid, Problem{"urn:samband:problem:key-not-yet-valid", "The signing key is not yet valid at the request's time", http.StatusUnauthorized}},
 	{ErrKeyRevoked, Problem{"urn:samband:problem:key-revoked", "The signing key has been revoked", http.StatusUnauthorized}},
 	{ErrSignature, Problem{"urn:samband:problem:signature", "The signature is not valid", http.StatusUnauthorized}},
 	{ErrStale, Problem{"urn:samband:problem:stale", "The request time is too far in the past", http.StatusUnauthorized}},

@@ -746,6 +746,7 @@ func TestProblemOf(t *testing.T) {
 		{ErrAlgorithm, "urn:samband:problem:algorithm", 401},
 		{ErrUnknownKey, "urn:samband:problem:unknown-key", 401},
 		{ErrKeyExpired, "urn:samband:problem:key-expired", 401},
+		{ErrKeyNotYetValid, "urn:samband:problem:key-not-yet-valid", 401},
 		{ErrKeyRevoked, "urn:samband:problem:key-revoked", 401},
 		{ErrStale, "urn:samband:problem:stale", 401},
 		{ErrFuture, "urn:samband:problem:future", 401},
