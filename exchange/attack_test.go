@@ -20,6 +20,11 @@ package exchange_test
 //	39-42     consent rescinded, mandate expired, mandate
 //	          revoked, no mandate                           rows 39-42
 //
+// Two rows give this gateway an outbound policy (testdata/outbound.ttl)
+// and ask for what it does not allow: a purpose, a country; both are
+// refused here, by the rule, and the peer gateway hears nothing.
+// TestOutboundRelay (outbound_test.go) is their control.
+//
 // The rows without a number are further attacks of the same kinds (a
 // replay under X-Road-Id, a representative stripped after signing, a key
 // the signature brings along, ..;, %00, a chunked oversized body, a
@@ -41,6 +46,7 @@ package exchange_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -336,7 +342,9 @@ type fixture struct {
 	consent     policies.Consent
 }
 
-func newFixture(t *testing.T, keys *keyring) *fixture {
+// newFixture makes Norway's gateway; opts change its broker's options
+// before it is made (an outbound policy, metrics).
+func newFixture(t *testing.T, keys *keyring, opts ...func(*exchange.Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -446,7 +454,7 @@ func newFixture(t *testing.T, keys *keyring) *fixture {
 		}
 		services = append(services, s)
 	}
-	b, err := exchange.NewBroker(exchange.Options{
+	o := exchange.Options{
 		Self:        trust.Party{ID: noGateway, Country: "NO", Organisation: "991825827", Name: "Samband Norge", Kind: trust.Gateway},
 		Key:         keys.noGateway,
 		Trust:       tr,
@@ -460,7 +468,11 @@ func newFixture(t *testing.T, keys *keyring) *fixture {
 		PeersAllowPrivate: true,
 		Logger:            slog.New(slog.NewJSONHandler(f.logs, nil)),
 		Now:               f.now,
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	b, err := exchange.NewBroker(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,6 +528,21 @@ func library(t *testing.T, names ...string) *policies.Library {
 		t.Fatal(err)
 	}
 	return lib
+}
+
+// withOutbound gives the gateway the outbound policy of testdata/outbound.ttl.
+func withOutbound(t *testing.T) func(*exchange.Options) {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("testdata", "outbound.ttl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	p, err := exchange.LoadOutboundPolicy(fh, "outbound.ttl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(o *exchange.Options) { o.Outbound = p }
 }
 
 // startPeer runs the Finnish gateway, a real broker with its own trust
@@ -744,6 +771,11 @@ type attack struct {
 	// authed: the signature verified, so a refusal is appended to the
 	// audit log.
 	authed bool
+	// outbound: the gateway has the outbound policy of
+	// testdata/outbound.ttl. rule: the refusal's audit entry names this
+	// rule (a prefix of it) in place of the problem's type.
+	outbound bool
+	rule     string
 	// prior counts the requests send had permitted first: the audit log
 	// holds that many entries before the attack's.
 	prior int
@@ -787,6 +819,7 @@ func TestAttacks(t *testing.T) {
 		pPath      = "urn:samband:problem:path"
 		pDup       = "urn:samband:problem:duplicate-header"
 		pDenied    = "urn:samband:problem:denied"
+		pOutbound  = "urn:samband:problem:outbound-denied"
 		pCountry   = "urn:samband:problem:wrong-country"
 		pRequester = "urn:samband:problem:unknown-requester"
 		pService   = "urn:samband:problem:unknown-service"
@@ -1109,6 +1142,24 @@ func TestAttacks(t *testing.T) {
 				r.Requester = noAuthority
 				r.Country, r.Organisation, r.Service, r.Path = "SE", "202100-5489", "population", "/v1/persons/SE"+stranger
 			})},
+		// This gateway's outbound policy (testdata/outbound.ttl) refuses
+		// before the request leaves: the peer gateway hears nothing.
+		{name: "a purpose this gateway's outbound policy does not allow", status: 403, problem: pOutbound, authed: true,
+			outbound: true, rule: "outbound urn:samband:outbound:no permission[0] permission[0].constraint[", detail: "purpose",
+			send: func(t *testing.T, f *fixture) *http.Response {
+				f.startPeer(t, nil)
+				r := f.pension()
+				r.Purpose = estatePurpose
+				return f.do(t, f.signed(t, r, nil, noAuthority, f.keys.skatt))
+			},
+			check: peerUntouched},
+		{name: "a country this gateway's outbound policy prohibits", status: 403, problem: pOutbound, authed: true,
+			outbound: true, rule: "outbound urn:samband:outbound:no prohibition[0]",
+			send: edited(noAuthority, func(k *keyring) jwk.Key { return k.skatt }, func(r *exchange.Request) {
+				r.Requester = noAuthority
+				r.Country, r.Organisation, r.Service, r.Path = "SE", "202100-5489", "population", "/v1/persons/SE"+stranger
+			}),
+			check: peerUntouched},
 		{name: "this gateway's own id as the signer", status: 403, problem: pRequester,
 			send: edited(noGateway, func(k *keyring) jwk.Key { return k.noGateway }, nil)},
 
@@ -1169,7 +1220,11 @@ func TestAttacks(t *testing.T) {
 
 	for _, tc := range attacks {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, keys)
+			var opts []func(*exchange.Options)
+			if tc.outbound {
+				opts = append(opts, withOutbound(t))
+			}
+			f := newFixture(t, keys, opts...)
 			resp := tc.send(t, f)
 			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -1181,6 +1236,14 @@ func TestAttacks(t *testing.T) {
 				tc.check(t, f, resp)
 			}
 		})
+	}
+}
+
+// peerUntouched checks that the Finnish peer gateway got no request.
+func peerUntouched(t *testing.T, f *fixture, _ *http.Response) {
+	t.Helper()
+	if n := f.peer.hits.Load(); n != 0 {
+		t.Errorf("the Finnish peer gateway was reached %d times, want never", n)
 	}
 }
 
@@ -1264,8 +1327,12 @@ func checkAttack(t *testing.T, f *fixture, tc attack, resp *http.Response, body 
 		}
 		e := lastEntry(t, f)
 		id := resp.Header.Get(exchange.HeaderRequestID)
-		if e.Decision != "deny" || e.Rule != tc.problem || e.Status != tc.status || e.RequestID != id || id == "" {
-			t.Errorf("audit entry %+v, want deny by %s with status %d for request %s", e, tc.problem, tc.status, id)
+		byRule := e.Rule == tc.problem
+		if tc.rule != "" {
+			byRule = strings.HasPrefix(e.Rule, tc.rule)
+		}
+		if e.Decision != "deny" || !byRule || e.Status != tc.status || e.RequestID != id || id == "" {
+			t.Errorf("audit entry %+v, want deny by %s with status %d for request %s", e, cmp.Or(tc.rule, tc.problem), tc.status, id)
 		}
 		if rec["log_index"] != float64(size-1) {
 			t.Errorf("the refusal's record gives log_index %v, want %d", rec["log_index"], size-1)

@@ -50,6 +50,11 @@ type Options struct {
 	Services []*Service
 	// Decider decides on every request for a service of this gateway.
 	Decider Decider
+	// Outbound, when set, decides on every request of this gateway's
+	// authorities for another country's service before it is forwarded;
+	// a deny is answered here and never reaches the peer. Nil leaves the
+	// decision to the provider's policies alone.
+	Outbound *OutboundPolicy
 	// SubjectKey hashes data subjects' numbers for the decision and the log.
 	SubjectKey policies.SubjectKey
 	// Log is the audit log every decision is appended to before its
@@ -490,6 +495,15 @@ func (b *Broker) roundTrip(client *http.Client, up *http.Request, to string, kee
 // answers with, logs, countersigns and answers.
 func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange, now time.Time) error {
 	req := x.req
+	// The outbound policy decides before anything of the request leaves,
+	// before even which peers this gateway knows is told.
+	var outboundRule string
+	if b.o.Outbound != nil {
+		var err error
+		if outboundRule, err = b.outbound(ctx, x, now); err != nil {
+			return err
+		}
+	}
 	peer, ok := b.o.Trust.Gateway(req.Country)
 	if !ok {
 		return fmt.Errorf("%w: no gateway of %s is registered here", ErrUnknownService, req.Country)
@@ -559,8 +573,12 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		h.Set(HeaderReceipt, receipt)
 		h.Set(HeaderCountersignature, cs)
 	}
-	b.logger.Info("exchange", "role", x.role, "request_id", req.ID, "requester", req.Requester, "peer", peer.ID,
-		"service", x.service, "purpose", req.Purpose, "effect", decision, "rule", rule, "status", status, "log_index", index)
+	attrs := []any{"role", x.role, "request_id", req.ID, "requester", req.Requester, "peer", peer.ID,
+		"service", x.service, "purpose", req.Purpose, "effect", decision, "rule", rule, "status", status, "log_index", index}
+	if outboundRule != "" {
+		attrs = append(attrs, "outbound_rule", outboundRule)
+	}
+	b.logger.Info("exchange", attrs...)
 	b.answerHeaders(h, req, body)
 	w.WriteHeader(status)
 	w.Write(body)
@@ -609,16 +627,31 @@ func (b *Broker) entry(x *exchange, now time.Time, decision, rule string, status
 }
 
 // fail answers err as problem+json. A request whose signature verified is
-// attributable: its refusal is appended to the audit log too. One whose
-// signature did not is only logged (anyone can send those).
+// attributable: its refusal is appended to the audit log too, by the rule
+// that refused it when a rule did (the outbound policy's; sealed then),
+// else by the problem's type. One whose signature did not is only logged (anyone can
+// send those).
 func (b *Broker) fail(w http.ResponseWriter, r *http.Request, x *exchange, err error, p Problem) {
-	attrs := []any{"role", x.role, "problem", p.Type, "status", p.Status, "err", err, "remote", r.RemoteAddr}
+	rule, decided := p.Type, false
+	if rf, ok := errors.AsType[*refusal](err); ok {
+		rule, decided = rf.rule, true
+	}
+	attrs := []any{"role", x.role, "problem", p.Type, "status", p.Status, "rule", rule, "err", err, "remote", r.RemoteAddr}
 	if x.req != nil {
 		attrs = append(attrs, "request_id", x.req.ID, "requester", x.req.Requester, "service", x.service)
 	}
 	if x.authed && !errors.Is(err, ErrAudit) {
-		e := b.entry(x, b.o.Now(), "deny", p.Type, p.Status)
-		if index, aerr := b.o.Log.Append(context.WithoutCancel(r.Context()), e); aerr != nil {
+		e := b.entry(x, b.o.Now(), "deny", rule, p.Status)
+		// A refusal a rule decided is a decision like the provider's, and
+		// sealed like one: the log's latest checkpoint holds it at once.
+		appendEntry := b.o.Log.Append
+		if decided {
+			appendEntry = func(ctx context.Context, e audit.Entry) (int64, error) {
+				index, _, err := b.o.Log.AppendSealed(ctx, e)
+				return index, err
+			}
+		}
+		if index, aerr := appendEntry(context.WithoutCancel(r.Context()), e); aerr != nil {
 			b.logger.Error("exchange refusal not logged", append(attrs, "audit_err", aerr)...)
 			p = ProblemOf(ErrAudit)
 			err = fmt.Errorf("%w: %v", ErrAudit, aerr)

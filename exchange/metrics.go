@@ -14,7 +14,8 @@ type Metrics struct {
 // (none when reg is nil):
 //
 //	samband_exchange_requests_total{role, outcome}   role: provider, consumer, refused; outcome: ok or the problem
-//	samband_exchange_decisions_total{effect, reason} reason: permission, prohibition, constraint, no-policy
+//	samband_exchange_decisions_total{effect, reason} reason: permission, prohibition, constraint, no-policy;
+//	                                                  outbound-permission ... for the outbound policy's
 //	samband_exchange_duration_seconds{role}          time from the request's arrival to its answer
 //	samband_exchange_upstream_errors_total{kind}     services and peer gateways that failed
 func NewMetrics(reg prometheus.Registerer) *Metrics {

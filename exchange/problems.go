@@ -51,6 +51,10 @@ var (
 	ErrMethod = errors.New("method not allowed")
 	// ErrDenied is a request the policies deny.
 	ErrDenied = errors.New("denied")
+	// ErrOutboundDenied is a request for another country's service that
+	// the requester's own gateway denies by its outbound policy: it is
+	// never forwarded.
+	ErrOutboundDenied = errors.New("outbound denied")
 	// ErrUpstream is a service or peer gateway that failed to answer.
 	ErrUpstream = errors.New("upstream failed")
 	// ErrUpstreamAddress is an upstream address the gateway refuses to
@@ -104,6 +108,7 @@ var problems = []struct {
 	{ErrUnknownRequester, Problem{"urn:samband:problem:unknown-requester", "The requester is not known", http.StatusForbidden}},
 	{ErrWrongAudience, Problem{"urn:samband:problem:wrong-audience", "The request is addressed to another gateway", http.StatusForbidden}},
 	{ErrWrongCountry, Problem{"urn:samband:problem:wrong-country", "This gateway does not serve the country asked for", http.StatusForbidden}},
+	{ErrOutboundDenied, Problem{"urn:samband:problem:outbound-denied", "This gateway's outbound policy denies the request", http.StatusForbidden}},
 	{ErrDenied, Problem{"urn:samband:problem:denied", "The policies deny the request", http.StatusForbidden}},
 	{ErrUnknownService, Problem{"urn:samband:problem:unknown-service", "The service is not registered", http.StatusNotFound}},
 	{ErrMethod, Problem{"urn:samband:problem:method", "The service does not accept this method", http.StatusMethodNotAllowed}},

@@ -756,6 +756,7 @@ func TestProblemOf(t *testing.T) {
 		{ErrWrongAudience, "urn:samband:problem:wrong-audience", 403},
 		{ErrWrongCountry, "urn:samband:problem:wrong-country", 403},
 		{ErrDenied, "urn:samband:problem:denied", 403},
+		{ErrOutboundDenied, "urn:samband:problem:outbound-denied", 403},
 		{ErrUnknownService, "urn:samband:problem:unknown-service", 404},
 		{ErrMethod, "urn:samband:problem:method", 405},
 		{ErrUpstream, "urn:samband:problem:upstream", 502},

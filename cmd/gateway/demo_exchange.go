@@ -48,8 +48,11 @@ const (
 	demoDeceased   = "31124590062" // NO
 	demoHeir       = "170852-234C" // FI, holds the heir certificate
 	demoOtherHeir  = "010170-999R" // FI, holds none
-	demoLoginIss   = "urn:samband:demo:fi-login"
-	demoLoginAud   = "samband-demo"
+	// demoOtherPurpose is a purpose Finland's outbound policy does not
+	// allow Kela to ask Norway for.
+	demoOtherPurpose = "urn:samband:purpose:debt-collection"
+	demoLoginIss     = "urn:samband:demo:fi-login"
+	demoLoginAud     = "samband-demo"
 )
 
 const exchangeDemoUsage = `exchange demo [--dir DIR] [--fi-addr A] [--no-addr A] [--keep]
@@ -61,7 +64,8 @@ Norwegian heir certificate (a mandate in Norway's registry); the request is
 signed, checked and decided at both gateways, logged at both, and answered
 with a receipt and a countersignature; the heir sees the access in the
 citizen's view; the same request for someone without a mandate is denied
-with the reason. With --keep the gateways go on serving until interrupted.`
+with the reason; the same request for another purpose is denied at
+Finland's gateway by its outbound policy and never reaches Norway. With --keep the gateways go on serving until interrupted.`
 
 func runExchangeDemo(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "exchange demo", exchangeDemoUsage)
@@ -128,6 +132,12 @@ type demoOutcome struct {
 	HeirSees    []map[string]any
 	HeirSeesNO  []map[string]any
 	DeathRecord map[string]any
+	// OutboundDenied is the request for a purpose Finland's outbound
+	// policy does not allow; the log sizes are Norway's before and after
+	// it, and HeirSeesAfter the heir's view at Finland's gateway after it.
+	OutboundDenied                exchangeResult
+	NOLogBeforeOut, NOLogAfterOut int64
+	HeirSeesAfter                 []map[string]any
 }
 
 // exchangeResult is one request's answer as gateway exchange send sees it.
@@ -246,6 +256,14 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 	if err != nil {
 		return nil, err
 	}
+	outbound, err := demoFiles.ReadFile("demo/exchange/outbound.ttl")
+	if err != nil {
+		return nil, err
+	}
+	outboundFile, err := write("outbound.ttl", outbound)
+	if err != nil {
+		return nil, err
+	}
 
 	base := func(name, addr, url string) (Config, error) {
 		cfg := defaultConfig()
@@ -277,6 +295,9 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		{ID: demoFIKela, Kind: trust.Authority, Scheme: "FI:YTUNNUS", Name: "Kansaneläkelaitos (demo)", JWKS: public[demoFIKela]},
 		{ID: demoNOGateway, Kind: trust.Gateway, Scheme: "NO:ORGNR", Name: "Samband Norge (demo)", BaseURL: d.noURL, JWKS: public[demoNOGateway]},
 	}
+	// What Kela may ask of other countries, decided before a request
+	// leaves Finland (demo/exchange/outbound.ttl).
+	fi.Exchange.OutboundPolicy = outboundFile
 	no, err := base("no", noLn.Addr().String(), d.noURL)
 	if err != nil {
 		return nil, err
@@ -390,6 +411,14 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 	say("Samband exchange demo: death and inheritance across the Finnish-Norwegian border")
 	say("  Finland's gateway %s (%s), Norway's gateway %s (%s), Norway's population register %s", d.fiURL, demoFIGateway, d.noURL, demoNOGateway, d.registerURL)
 
+	logSize := func(gatewayURL string) (int64, error) {
+		var cp struct {
+			Size int64 `json:"size"`
+		}
+		err := demoGetJSON(ctx, gatewayURL+"/api/v1/audit/checkpoint", "", &cp)
+		return cp.Size, err
+	}
+
 	// 1. Norway's registry records the heir's certificate as a mandate.
 	mandate := map[string]any{
 		"grantor":          map[string]string{"country": "NO", "national_id": demoDeceased},
@@ -423,7 +452,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 	say("1. Norway's registry holds the heir's certificate as a mandate: %s", strings.TrimSpace(string(mbody)))
 
 	// 2. The Finnish authority asks, for the heir.
-	o.Permitted, err = d.send(ctx, demoHeir)
+	o.Permitted, err = d.send(ctx, demoHeir, demoPurpose)
 	if err != nil {
 		return nil, err
 	}
@@ -442,13 +471,9 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 		url  string
 		size *int64
 	}{{d.fiURL, &o.FILogSize}, {d.noURL, &o.NOLogSize}} {
-		var cp struct {
-			Size int64 `json:"size"`
-		}
-		if err := demoGetJSON(ctx, g.url+"/api/v1/audit/checkpoint", "", &cp); err != nil {
+		if *g.size, err = logSize(g.url); err != nil {
 			return nil, err
 		}
-		*g.size = cp.Size
 	}
 	say("3. the audit logs: Finland's holds %d, Norway's %d (signed checkpoints at /api/v1/audit/checkpoint)", o.FILogSize, o.NOLogSize)
 
@@ -471,7 +496,7 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 	}
 
 	// 5. Someone without a mandate is refused, with the reason.
-	o.Denied, err = d.send(ctx, demoOtherHeir)
+	o.Denied, err = d.send(ctx, demoOtherHeir, demoPurpose)
 	if err != nil {
 		return nil, err
 	}
@@ -481,12 +506,35 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 	}
 	json.Unmarshal(o.Denied.Body, &p)
 	say("5. the same request for someone holding no mandate: %d %s: %s", o.Denied.Status, p.Type, p.Detail)
+
+	// 6. Kela asks for a purpose Finland's outbound policy does not
+	// allow: Finland's gateway refuses, and Norway's never hears of it.
+	if o.NOLogBeforeOut, err = logSize(d.noURL); err != nil {
+		return nil, err
+	}
+	if o.OutboundDenied, err = d.send(ctx, demoHeir, demoOtherPurpose); err != nil {
+		return nil, err
+	}
+	if o.NOLogAfterOut, err = logSize(d.noURL); err != nil {
+		return nil, err
+	}
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := demoGetJSON(ctx, d.fiURL+"/api/v1/me/accesses", d.heirToken, &page); err != nil {
+		return nil, err
+	}
+	o.HeirSeesAfter = page.Items
+	p.Type, p.Detail = "", ""
+	json.Unmarshal(o.OutboundDenied.Body, &p)
+	say("6. the same request for the heir, to collect a debt: %d %s: %s", o.OutboundDenied.Status, p.Type, p.Detail)
+	say("   Norway's audit log: %d entries before, %d after: the request never left Finland", o.NOLogBeforeOut, o.NOLogAfterOut)
 	return &o, nil
 }
 
 // send signs the case's request as the Finnish authority, for a
-// representative, and sends it to Finland's gateway.
-func (d *exchangeDemo) send(ctx context.Context, representative string) (exchangeResult, error) {
+// representative and purpose, and sends it to Finland's gateway.
+func (d *exchangeDemo) send(ctx context.Context, representative, purpose string) (exchangeResult, error) {
 	var res exchangeResult
 	key, err := readPrivateKey(d.kelaKey)
 	if err != nil {
@@ -495,7 +543,7 @@ func (d *exchangeDemo) send(ctx context.Context, representative string) (exchang
 	req := &exchange.Request{
 		Method: http.MethodGet, Country: "NO", Organisation: "974760673", Service: demoService,
 		Path: "/v1/deaths/NO" + demoDeceased, Audience: demoFIGateway, ID: uuid.NewString(), Requester: demoFIKela,
-		Purpose: demoPurpose, LegalBasis: demoLegalBasis, Subject: "NO" + demoDeceased, Representative: "FI" + representative,
+		Purpose: purpose, LegalBasis: demoLegalBasis, Subject: "NO" + demoDeceased, Representative: "FI" + representative,
 		LifeEvent: demoLifeEvent, Time: time.Now().UTC().Truncate(time.Second),
 	}
 	hr, err := exchange.NewRequest(ctx, d.fiURL, req, nil)

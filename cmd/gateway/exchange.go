@@ -56,6 +56,12 @@ type ExchangeConfig struct {
 	MaxResponse int64 `yaml:"max_response"`
 	// UpstreamTimeout bounds one forwarded request.
 	UpstreamTimeout Duration `yaml:"upstream_timeout"`
+	// OutboundPolicy is a file of ODRL policies (Turtle or JSON-LD) that
+	// decides which of this gateway's authorities may ask which country or
+	// service, for which purpose and legal basis, before a request leaves
+	// (exchange.OutboundPolicy). Empty: outbound requests are not
+	// restricted, and the providers' policies alone decide.
+	OutboundPolicy string `yaml:"outbound_policy"`
 }
 
 // on reports whether the exchange is configured.
@@ -64,8 +70,8 @@ func (c ExchangeConfig) on() bool { return c.ID != "" }
 // check lists the configuration's problems.
 func (c ExchangeConfig) check(tokenFile string) []string {
 	if !c.on() {
-		if len(c.Parties) > 0 || len(c.Services) > 0 {
-			return []string{"exchange.id: empty, yet parties or services are configured; set this gateway's party ID"}
+		if len(c.Parties) > 0 || len(c.Services) > 0 || c.OutboundPolicy != "" {
+			return []string{"exchange.id: empty, yet parties, services or an outbound policy are configured; set this gateway's party ID"}
 		}
 		return nil
 	}
@@ -108,6 +114,20 @@ func readPrivateKey(path string) (jwk.Key, error) {
 	return k, nil
 }
 
+// readOutboundPolicy reads the outbound policy of the file at path; nil
+// when path is "" (outbound requests not restricted).
+func readOutboundPolicy(path string) (*exchange.OutboundPolicy, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return exchange.LoadOutboundPolicy(f, path)
+}
+
 // exchangeSide is what serve runs for the exchange.
 type exchangeSide struct {
 	broker *exchange.Broker
@@ -138,6 +158,15 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 	}
 	public := jwk.NewSet()
 	public.AddKey(pub)
+	outbound, err := readOutboundPolicy(x.OutboundPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("exchange.outbound_policy: %w", err)
+	}
+	if outbound == nil {
+		logger.Info("exchange outbound requests are not restricted: no exchange.outbound_policy is configured, so the providers' policies alone decide")
+	} else {
+		logger.Info("exchange outbound policy", "file", x.OutboundPolicy, "policies", len(outbound.Policies()))
+	}
 	country, _, _ := trust.ParseID(x.ID)
 	// The parties and every key seen are recorded in the catalogue's file:
 	// a key set whose URL is down at start is read from its last good copy.
@@ -172,6 +201,7 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 		Trust:             tr,
 		Services:          services,
 		Decider:           &catalogueDecider{s: s, facts: facts, ttl: 5 * time.Second},
+		Outbound:          outbound,
 		SubjectKey:        s.registry.key,
 		Log:               log,
 		Classes:           x.Classes,

@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/exchange"
+	"samband/exchange/audit"
 )
 
 // TestExchangeConfig: the exchange's configuration is read strictly and
@@ -110,4 +118,106 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("Authorization %q: %d, want %d", auth, rec.Code, want)
 		}
 	}
+}
+
+// TestOutboundPolicyConfig: exchange.outbound_policy is read from the file
+// or the environment; serve refuses to start on an outbound policy it
+// cannot read or that is not one, and says at start when there is none.
+func TestOutboundPolicyConfig(t *testing.T) {
+	cfg, err := parseConfig([]byte("policies:\n  api_token_file: t\nexchange:\n  id: FI/0245437-2\n  key_file: k\n  outbound_policy: out.ttl\n"), "x.yaml",
+		func(k string) string { return map[string]string{"GATEWAY_EXCHANGE_OUTBOUND_POLICY": "other.ttl"}[k] })
+	if err != nil || cfg.Exchange.OutboundPolicy != "other.ttl" {
+		t.Errorf("outbound_policy with an environment override = %q, %v", cfg.Exchange.OutboundPolicy, err)
+	}
+	if _, err := parseConfig([]byte("exchange:\n  outbound_policy: out.ttl\n"), "x.yaml", func(string) string { return "" }); err == nil ||
+		!strings.Contains(err.Error(), "exchange.id: empty") {
+		t.Errorf("an outbound policy without exchange.id: %v", err)
+	}
+
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	gw, err := exchange.GenerateKey("EdDSA", "fi-gw-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(gw)
+	skey, vkey, err := audit.GenerateKey("samband.test.fi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(name, outbound string) Config {
+		cfg := defaultConfig()
+		cfg.DB = filepath.Join(dir, name+".db")
+		cfg.Addr, cfg.PublicURL = "127.0.0.1:0", "http://127.0.0.1"
+		cfg.Policies.SubjectKeyFile = write("subject.key", strings.Repeat("ab", 32)+"\n")
+		cfg.Policies.APITokenFile = write("api.tokens", strings.Repeat("cd", 32)+"\n")
+		cfg.Audit.KeyFile = write("audit.key", skey+"\n"+vkey+"\n")
+		cfg.Exchange.ID, cfg.Exchange.KeyFile = "FI/0245437-2", write("gw.jwk", string(raw))
+		cfg.Exchange.OutboundPolicy = outbound
+		return cfg
+	}
+	prefixes := "@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\n"
+	for _, tc := range []struct{ name, outbound, want string }{
+		{"missing file", filepath.Join(dir, "nowhere.ttl"), "exchange.outbound_policy: open"},
+		{"not RDF", write("garbage.ttl", "permit everything, please\n"), "garbage.ttl:1:"},
+		{"no policy", write("empty.ttl", prefixes+"<urn:x> a <urn:y> .\n"), "holds no ODRL policy"},
+		{"unknown operator", write("bad.ttl", prefixes+`<urn:p> a odrl:Set ; odrl:permission [ odrl:target "NO" ; odrl:action odrl:use ;
+  odrl:constraint [ odrl:leftOperand odrl:purpose ; odrl:operator odrl:resembles ; odrl:rightOperand "x" ] ] .`+"\n"), "resembles"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			ready := make(chan string, 1)
+			err := serve(ctx, config(tc.name, tc.outbound), slog.New(slog.DiscardHandler), ready)
+			if err == nil || !strings.Contains(err.Error(), "exchange.outbound_policy") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("serve = %v, want a refusal with %q", err, tc.want)
+			}
+			if len(ready) > 0 {
+				t.Error("serve listened with a broken outbound policy")
+			}
+		})
+	}
+
+	// Without an outbound policy the gateway starts and says that
+	// outbound requests are not restricted.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var logs syncLog
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, config("open", ""), slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve without an outbound policy: %v", err)
+	}
+	cancel()
+	<-done
+	if out := logs.String(); !strings.Contains(out, "level=INFO") || !strings.Contains(out, "outbound requests are not restricted") {
+		t.Errorf("no info line on unrestricted outbound requests; logs:\n%s", out)
+	}
+}
+
+// syncLog is a log sink safe for the gateway's goroutines.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

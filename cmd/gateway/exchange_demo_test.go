@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -20,7 +21,9 @@ import (
 // answered with the death record, a receipt and a countersignature (both
 // verified), logged at both gateways; the heir sees it in the citizen's
 // view at both; the same request for someone holding no mandate is denied
-// with the reason.
+// with the reason; the same request for a purpose Finland's outbound
+// policy does not allow is denied at Finland's gateway, logged there, and
+// never reaches Norway's.
 func TestExchangeDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -74,6 +77,37 @@ func TestExchangeDemo(t *testing.T) {
 	}
 	if d403.Receipt == nil || d403.Receipt.Decision != "deny" || d403.Receipt.Status != 403 {
 		t.Errorf("the denial's receipt = %+v", d403.Receipt)
+	}
+
+	// Finland's outbound policy refuses the request for another purpose:
+	// its own problem type, no receipt (no provider decided), nothing
+	// more in Norway's log, and the deny by the outbound rule in
+	// Finland's, where the heir sees it.
+	od := o.OutboundDenied
+	prob.Type, prob.Detail = "", ""
+	json.Unmarshal(od.Body, &prob)
+	if od.Status != 403 || prob.Type != "urn:samband:problem:outbound-denied" || !strings.Contains(prob.Detail, "urn:samband:demo:outbound:fi") ||
+		!strings.Contains(prob.Detail, "purpose") {
+		t.Errorf("request for another purpose: %d %s", od.Status, od.Body)
+	}
+	if od.Receipt != nil {
+		t.Errorf("the outbound denial carries a receipt %+v", od.Receipt)
+	}
+	if o.NOLogAfterOut != o.NOLogBeforeOut {
+		t.Errorf("Norway's audit log grew from %d to %d entries: the request reached Norway", o.NOLogBeforeOut, o.NOLogAfterOut)
+	}
+	found := false
+	for _, it := range o.HeirSeesAfter {
+		if it["purpose"] == demoOtherPurpose {
+			found = true
+			if it["decision"] != "deny" || it["status"] != float64(403) ||
+				!strings.HasPrefix(fmt.Sprint(it["rule"]), "outbound urn:samband:demo:outbound:fi permission[0]") {
+				t.Errorf("Finland's audit entry of the outbound denial: %v", it)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("Finland's audit log holds no entry of the outbound denial; the heir sees %v", o.HeirSeesAfter)
 	}
 
 	// The registry's API takes only callers with a token: a mandate
