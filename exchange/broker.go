@@ -629,8 +629,8 @@ func (b *Broker) entry(x *exchange, now time.Time, decision, rule string, status
 // fail answers err as problem+json. A request whose signature verified is
 // attributable: its refusal is appended to the audit log too, by the rule
 // that refused it when a rule did (the outbound policy's; sealed then),
-// else by the problem's type. One whose signature did not is only logged (anyone can
-// send those).
+// else by the problem's type. One whose signature did not is only logged
+// (anyone can send those).
 func (b *Broker) fail(w http.ResponseWriter, r *http.Request, x *exchange, err error, p Problem) {
 	rule, decided := p.Type, false
 	if rf, ok := errors.AsType[*refusal](err); ok {
