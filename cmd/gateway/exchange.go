@@ -42,6 +42,17 @@ type ExchangeConfig struct {
 	// loopback or private addresses: a demo on one machine, a private
 	// network. Services say so one by one (services[].allow_private).
 	AllowPrivate bool `yaml:"allow_private"`
+	// JWKSFirstFetch is what the gateway does at start when a jwks_url
+	// cannot be fetched and no earlier copy is stored: background (the
+	// default: start, refuse that party's requests as unknown-key and try
+	// again every jwks_retry) or wait (do not start). Background is the
+	// default because a gateway should start while a peer is down, and two
+	// peers that name each other's jwks_url and start together would
+	// otherwise each wait for the other for ever.
+	JWKSFirstFetch trust.FirstFetch `yaml:"jwks_first_fetch"`
+	// JWKSRetry is how often a key set never fetched is tried again, and
+	// the longest the start waits for one in background mode.
+	JWKSRetry Duration `yaml:"jwks_retry"`
 	// Services are the services of this gateway's country it provides.
 	Services []exchange.ServiceConfig `yaml:"services"`
 	// Classes are recipient classes of requesters beyond
@@ -93,6 +104,12 @@ func (c ExchangeConfig) check(tokenFile string) []string {
 	}
 	if c.Window < 0 || c.Skew < 0 || c.UpstreamTimeout < 0 || c.MaxBody < 0 || c.MaxResponse < 0 {
 		problems = append(problems, "exchange: window, skew, upstream_timeout, max_body and max_response may not be negative")
+	}
+	if err := c.JWKSFirstFetch.Check(); err != nil {
+		problems = append(problems, fmt.Sprintf("exchange.jwks_first_fetch: %v", err))
+	}
+	if c.JWKSRetry < 0 {
+		problems = append(problems, "exchange.jwks_retry: may not be negative")
 	}
 	return problems
 }
@@ -176,6 +193,7 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 	}
 	tr, err := trust.Open(ctx, trust.Config{
 		Parties: x.Parties, JWKSAllow: x.JWKSAllow, AllowPrivate: x.AllowPrivate, Registerer: reg,
+		FirstFetch: x.JWKSFirstFetch, Retry: time.Duration(x.JWKSRetry),
 	}, store, logger.With("component", "trust"))
 	if err != nil {
 		store.Close()

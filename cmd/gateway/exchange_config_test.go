@@ -18,6 +18,7 @@ import (
 
 	"samband/exchange"
 	"samband/exchange/audit"
+	"samband/exchange/trust"
 )
 
 // TestExchangeConfig: the exchange's configuration is read strictly and
@@ -46,6 +47,8 @@ exchange:
   classes:
     NO/974760673: [municipality]
   window: 2m
+  jwks_first_fetch: wait
+  jwks_retry: 3s
 `
 	cfg, err := parseConfig([]byte(good), "good.yaml", func(string) string { return "" })
 	if err != nil {
@@ -53,13 +56,15 @@ exchange:
 	}
 	x := cfg.Exchange
 	if !x.on() || x.ID != "NO/991825827" || len(x.Parties) != 1 || x.Parties[0].Kind != "gateway" ||
-		len(x.Services) != 1 || x.Services[0].Paths[0] != "/v1/deaths/*" || x.Classes["NO/974760673"][0] != "municipality" {
+		len(x.Services) != 1 || x.Services[0].Paths[0] != "/v1/deaths/*" || x.Classes["NO/974760673"][0] != "municipality" ||
+		x.JWKSFirstFetch != trust.FirstFetchWait || x.JWKSRetry != Duration(3*time.Second) {
 		t.Errorf("exchange = %+v", x)
 	}
 	cfg, err = parseConfig([]byte(good), "good.yaml", func(k string) string {
-		return map[string]string{"GATEWAY_EXCHANGE_KEY_FILE": "other.jwk", "GATEWAY_EXCHANGE_WINDOW": "90s"}[k]
+		return map[string]string{"GATEWAY_EXCHANGE_KEY_FILE": "other.jwk", "GATEWAY_EXCHANGE_WINDOW": "90s",
+			"GATEWAY_EXCHANGE_JWKS_FIRST_FETCH": "background"}[k]
 	})
-	if err != nil || cfg.Exchange.KeyFile != "other.jwk" || cfg.Exchange.Window != Duration(90e9) {
+	if err != nil || cfg.Exchange.KeyFile != "other.jwk" || cfg.Exchange.Window != Duration(90e9) || cfg.Exchange.JWKSFirstFetch != trust.FirstFetchBackground {
 		t.Errorf("environment overrides: %+v, %v", cfg.Exchange, err)
 	}
 	for _, tc := range []struct{ name, yaml, want string }{
@@ -71,6 +76,9 @@ exchange:
 		{"bad service", "exchange:\n  id: NO/991825827\n  key_file: k\n  services:\n    - country: NO\n      organisation: '1'\n      name: Bad Name\n      record: r\n      endpoint: ftp://x\n      paths: [v1]\n",
 			"exchange.services[0]"},
 		{"negative window", "exchange:\n  id: NO/991825827\n  key_file: k\n  window: -1m\n", "may not be negative"},
+		{"unknown first fetch", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_first_fetch: later\n",
+			`exchange.jwks_first_fetch: "later" is neither background nor wait`},
+		{"negative retry", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_retry: -1s\n", "exchange.jwks_retry: may not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseConfig([]byte(tc.yaml), "bad.yaml", func(string) string { return "" })

@@ -25,6 +25,12 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxKeys <= 0 {
 		cfg.MaxKeys = DefaultMaxKeys
 	}
+	if cfg.FirstFetch == "" {
+		cfg.FirstFetch = DefaultFirstFetch
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = DefaultRetry
+	}
 	return cfg
 }
 
@@ -56,6 +62,9 @@ type checked struct {
 // sets. It returns every problem it finds in one error.
 func check(cfg Config) ([]*checked, []urlPrefix, error) {
 	var ce configError
+	if err := cfg.FirstFetch.Check(); err != nil {
+		ce.add("first_fetch: %v", err)
+	}
 	var allow []urlPrefix
 	for i, a := range cfg.JWKSAllow {
 		p, err := parsePrefix(a)

@@ -47,6 +47,13 @@
 // link-local or metadata address (internal/netguard; Config.AllowPrivate
 // lets loopback and private addresses through).
 //
+// A URL set whose first fetch fails, and of which the store holds no
+// copy, is Config.FirstFetch's to decide: by default (FirstFetchBackground)
+// Open starts without the party's keys, refusing them as ErrUnknownKey
+// and fetching the set again every Config.Retry until it comes, so that
+// two peer gateways naming each other's sets can start together;
+// FirstFetchWait makes Open fail instead.
+//
 // # Store
 //
 // A Store (OpenStore) keeps every party and every key ever seen in a

@@ -83,11 +83,13 @@ func setJSON(t testing.TB, keys ...any) []byte {
 }
 
 // jwksServer serves whatever body was last given to serve, and counts the
-// requests it answers.
+// requests it answers. While down is set it answers 503, as a key server
+// that is not up yet.
 type jwksServer struct {
 	*httptest.Server
 	body     atomic.Pointer[[]byte]
 	requests atomic.Int64
+	down     atomic.Bool
 }
 
 func newJWKSServer(t testing.TB, body []byte) *jwksServer {
@@ -96,6 +98,10 @@ func newJWKSServer(t testing.TB, body []byte) *jwksServer {
 	s.serve(body)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
+		if s.down.Load() {
+			http.Error(w, "not up yet", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/jwk-set+json")
 		w.Write(*s.body.Load())
 	}))

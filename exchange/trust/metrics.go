@@ -12,6 +12,7 @@ type metrics struct {
 	fetches *prometheus.CounterVec // party, result
 	fetched *prometheus.GaugeVec   // party
 	keys    *prometheus.GaugeVec   // party
+	missing *prometheus.GaugeVec   // party
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -28,11 +29,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: "samband", Subsystem: "trust", Name: "keys",
 			Help: "Keys in a party's current JWK set.",
 		}, []string{"party"}),
+		missing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "samband", Subsystem: "trust", Name: "keys_missing",
+			Help: "1 while a party's JWK set has never been fetched (first_fetch background), so its requests are refused; else 0.",
+		}, []string{"party"}),
 	}
 	if reg != nil {
 		m.fetches = promreg.Register(reg, m.fetches)
 		m.fetched = promreg.Register(reg, m.fetched)
 		m.keys = promreg.Register(reg, m.keys)
+		m.missing = promreg.Register(reg, m.missing)
 	}
 	return m
 }

@@ -26,7 +26,10 @@ type Registry struct {
 	metrics  *metrics
 	lim      limits
 	allow    []urlPrefix
-	ctrl     httprc.Controller // nil without URL sets
+	ctrl     httprc.Controller  // nil without URL sets
+	retry    time.Duration      // how often a set never fetched is tried again
+	stop     context.CancelFunc // ends the retries; nil without URL sets
+	retries  sync.WaitGroup
 	closed   atomic.Bool
 	close    sync.Once
 	closeErr error
@@ -35,8 +38,9 @@ type Registry struct {
 // party is one party of the registry with its current key set.
 type party struct {
 	*checked
-	keys atomic.Pointer[keySet]
-	mu   sync.Mutex // serialises installs, so the store sees them in order
+	keys    atomic.Pointer[keySet] // nil until a URL set is first fetched
+	mu      sync.Mutex             // serialises installs, so the store sees them in order
+	missing bool                   // Open started without the party's set (guarded by mu)
 }
 
 // Open checks cfg, reads its inline and file key sets, fetches its URL key
@@ -48,8 +52,14 @@ type party struct {
 // redirect) and the body bound, all at once, each waited for until ctx
 // ends. A set that cannot be fetched is not fatal when store holds its last
 // good copy from the same URL: the registry starts with that copy, logs
-// why, and keeps trying in the background. Otherwise Open fails. Every set
-// is then refreshed in the background, between cfg.MinRefresh and
+// why, and keeps trying in the background. Otherwise cfg.FirstFetch
+// decides. With FirstFetchWait, Open fails. With FirstFetchBackground (the
+// default) Open waits at most cfg.Retry, then starts with the party
+// holding no keys: it logs a warning naming the party, the URL and why,
+// sets the samband_trust_keys_missing gauge of the party to 1, refuses
+// the party's keys with ErrUnknownKey, and fetches the set again every
+// cfg.Retry until a fetch succeeds, which it logs and which sets the gauge
+// back to 0. Every set is then refreshed in the background, between cfg.MinRefresh and
 // cfg.MaxRefresh apart, until Close; a refreshed set that fails the checks
 // is refused, logged and counted, and the party's previous keys stay.
 //
@@ -73,6 +83,7 @@ func Open(ctx context.Context, cfg Config, store *Store, logger *slog.Logger) (*
 		metrics:  newMetrics(cfg.Registerer),
 		lim:      limits{maxBytes: cfg.MaxJWKSBytes, maxKeys: cfg.MaxKeys},
 		allow:    allow,
+		retry:    cfg.Retry,
 	}
 	var fetched []*party
 	for _, c := range cs {
@@ -128,7 +139,10 @@ func (r *Registry) startFetching(ctx context.Context, cfg Config, ps []*party) e
 		return err
 	}
 	r.ctrl = ctrl
+	retryCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	r.stop = stop
 	for _, p := range ps {
+		r.metrics.missing.WithLabelValues(p.ID).Set(0)
 		res, err := httprc.NewResource[*keySet](p.url, &setTransformer{r: r, p: p},
 			httprc.WithHTTPClient(&fetcher{client: client, r: r, p: p}),
 			httprc.WithMinInterval(cfg.MinRefresh), httprc.WithMaxInterval(cfg.MaxRefresh))
@@ -142,19 +156,37 @@ func (r *Registry) startFetching(ctx context.Context, cfg Config, ps []*party) e
 			return fmt.Errorf("party %s: register %s: %w", p.ID, p.url, err)
 		}
 	}
+	// In background mode a first fetch is waited for no longer than a
+	// retry interval: the retries take over from there. A fetch that
+	// outlives the wait still installs the set it gets.
+	waitCtx := ctx
+	if cfg.FirstFetch == FirstFetchBackground {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeout(ctx, cfg.Retry)
+		defer cancel()
+	}
 	errs := make([]error, len(ps))
 	var wg sync.WaitGroup
 	for i, p := range ps {
 		wg.Go(func() {
-			err := ctrl.Refresh(ctx, p.url)
+			err := ctrl.Refresh(waitCtx, p.url)
 			if err == nil {
 				return
 			}
 			err = fetchCause(err)
+			if cfg.FirstFetch == FirstFetchBackground && waitCtx.Err() != nil && ctx.Err() == nil {
+				err = fmt.Errorf("no answer within %s, the longest a start waits in background mode: %w", cfg.Retry, err)
+			}
 			if ok, serr := r.useStoredCopy(ctx, p, err); ok {
 				return
 			} else if serr != nil {
 				err = fmt.Errorf("%w; and the store's copy: %w", err, serr)
+			}
+			if cfg.FirstFetch == FirstFetchBackground {
+				if r.startMissing(p, err) {
+					r.retries.Go(func() { r.retryFirstFetch(retryCtx, p) })
+				}
+				return
 			}
 			var fe *fetchError
 			if errors.As(err, &fe) { // it names the party and the URL
@@ -193,6 +225,45 @@ func (r *Registry) useStoredCopy(ctx context.Context, p *party, cause error) (bo
 	return true, nil
 }
 
+// startMissing records that Open starts without p's set because its first
+// fetch failed with cause, unless a fetch that outlived Open's wait got
+// the set after all; it reports whether p is without keys.
+func (r *Registry) startMissing(p *party, cause error) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.keys.Load() != nil {
+		return false
+	}
+	p.missing = true
+	r.metrics.missing.WithLabelValues(p.ID).Set(1)
+	r.metrics.keys.WithLabelValues(p.ID).Set(0)
+	r.logger.Warn("key set not fetched at start; the party's requests are refused until a fetch succeeds",
+		"party", p.ID, "url", p.url, "retry", r.retry, "err", cause)
+	return true
+}
+
+// retryFirstFetch fetches p's set every retry interval until p has keys
+// or ctx ends. The failures were said once, by startMissing; each one
+// after is logged at debug level only, so that a peer down for a day does
+// not fill the log.
+func (r *Registry) retryFirstFetch(ctx context.Context, p *party) {
+	t := time.NewTicker(r.retry)
+	defer t.Stop()
+	for p.keys.Load() == nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if p.keys.Load() != nil {
+			return // a background refresh or Refresh got it
+		}
+		if err := r.ctrl.Refresh(ctx, p.url); err != nil && ctx.Err() == nil {
+			r.logger.Debug("key set still not fetched; trying again", "party", p.ID, "url", p.url, "in", r.retry, "err", fetchCause(err))
+		}
+	}
+}
+
 // install makes ks p's current key set and records it in the store.
 func (r *Registry) install(ctx context.Context, p *party, ks *keySet, src string) error {
 	p.mu.Lock()
@@ -214,6 +285,11 @@ func (r *Registry) publish(p *party, ks *keySet) {
 	}
 	p.keys.Store(ks)
 	r.metrics.keys.WithLabelValues(p.ID).Set(float64(len(ks.keys)))
+	if p.missing {
+		p.missing = false
+		r.metrics.missing.WithLabelValues(p.ID).Set(0)
+		r.logger.Info("key set fetched; the party's requests are verified from now on", "party", p.ID, "url", p.url, "keys", len(ks.keys))
+	}
 }
 
 // refreshFailed is the error sink of background refreshes: the error is
@@ -221,17 +297,25 @@ func (r *Registry) publish(p *party, ks *keySet) {
 func (r *Registry) refreshFailed(_ context.Context, err error) {
 	var fe *fetchError
 	if errors.As(err, &fe) {
+		if p := r.parties[fe.party]; p != nil && p.keys.Load() == nil {
+			r.logger.Warn("key set refresh failed; the party has no keys yet", "party", fe.party, "url", fe.url, "err", fe.err)
+			return
+		}
 		r.logger.Warn("key set refresh failed; the previous keys stay", "party", fe.party, "url", fe.url, "err", fe.err)
 		return
 	}
 	r.logger.Warn("key set refresh failed; the previous keys stay", "err", err)
 }
 
-// Close stops the background refreshes and waits for a refresh under way
-// to end. It does not close the store.
+// Close stops the background refreshes and retries and waits for a
+// refresh under way to end. It does not close the store.
 func (r *Registry) Close() error {
 	r.closed.Store(true)
 	r.close.Do(func() {
+		if r.stop != nil {
+			r.stop()
+			r.retries.Wait()
+		}
 		if r.ctrl == nil {
 			return
 		}
@@ -274,7 +358,9 @@ func (r *Registry) Parties() []Party {
 // kid the party's current set does not hold), ErrKeyRevoked (a kid the
 // configuration revokes, whatever the set says), ErrKeyNotYetValid and
 // ErrKeyExpired, each wrapped with detail. Verify with the algorithm
-// KeyAlgorithm gives for the key, never with a token's own alg.
+// KeyAlgorithm gives for the key, never with a token's own alg. A party
+// whose URL set has not been fetched yet (FirstFetchBackground) holds no
+// key: every kid of it is ErrUnknownKey, with a detail that says so.
 //
 // Key runs on every request: it reads the set the last fetch checked,
 // allocating nothing when it finds a key. The key is shared: do not
@@ -284,10 +370,16 @@ func (r *Registry) Key(_ context.Context, id, kid string, at time.Time) (jwk.Key
 	if !ok {
 		return nil, fmt.Errorf("party %q: %w", clip(id), ErrUnknownParty)
 	}
-	e := p.keys.Load().keys[kid]
+	ks := p.keys.Load()
+	var e *entry
+	if ks != nil {
+		e = ks.keys[kid]
+	}
 	switch {
 	case e == nil && p.revoked[kid], e != nil && e.revoked:
 		return nil, fmt.Errorf("key %q of %s: %w", clip(kid), id, ErrKeyRevoked)
+	case ks == nil:
+		return nil, fmt.Errorf("key %q of %s: the party's key set has not been fetched yet; it is tried again in the background: %w", clip(kid), id, ErrUnknownKey)
 	case e == nil:
 		return nil, fmt.Errorf("key %q of %s: %w", clip(kid), id, ErrUnknownKey)
 	case !e.nbf.IsZero() && at.Before(e.nbf):
@@ -308,6 +400,9 @@ func (r *Registry) PublicSet(id string) (jwk.Set, error) {
 		return nil, fmt.Errorf("party %q: %w", clip(id), ErrUnknownParty)
 	}
 	ks := p.keys.Load()
+	if ks == nil {
+		return nil, fmt.Errorf("key set of %s: not fetched yet; it is tried again in the background", id)
+	}
 	set := jwk.NewSet()
 	for i := range ks.set.Len() {
 		k, _ := ks.set.Key(i)

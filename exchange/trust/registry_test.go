@@ -253,7 +253,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestFetchRefused: URL sets that must not be fetched, or not trusted,
-// make Open fail with a clear error.
+// make Open fail with a clear error in wait mode, and start the party
+// without keys, with a warning as clear, in background mode.
 func TestFetchRefused(t *testing.T) {
 	k1, _ := edKey(t, "k1", zeroTime, zeroTime)
 	good := setJSON(t, k1)
@@ -320,7 +321,9 @@ func TestFetchRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Open(context.Background(), tc.cfg(), nil, nil)
+			cfg := tc.cfg()
+			cfg.FirstFetch = FirstFetchWait
+			r, err := Open(context.Background(), cfg, nil, nil)
 			if err == nil {
 				r.Close()
 				t.Fatalf("Open succeeded, want %q", tc.want)
@@ -330,6 +333,20 @@ func TestFetchRefused(t *testing.T) {
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("Open = %v, want %v", err, tc.is)
+			}
+
+			// In background mode the same start succeeds without the
+			// party's keys, and the warning says why.
+			cfg.FirstFetch = FirstFetchBackground
+			logger, logs := newLogger()
+			r, err = Open(context.Background(), cfg, nil, logger)
+			if err != nil {
+				t.Fatalf("Open in background mode = %v", err)
+			}
+			defer r.Close()
+			keyIs(t, r, gwSE, "k1", time.Now(), ErrUnknownKey, nil)
+			if l := logs.String(); !strings.Contains(l, "key set not fetched at start") || !strings.Contains(l, strings.ReplaceAll(tc.want, `"`, `\"`)) {
+				t.Errorf("log = %s\nwant the missing set and %q", l, tc.want)
 			}
 		})
 	}
@@ -341,8 +358,8 @@ func TestFetchRefused(t *testing.T) {
 	}
 }
 
-// TestOpenWaitsUpToCtx: a set server that does not answer makes Open fail
-// when ctx ends.
+// TestOpenWaitsUpToCtx: in wait mode, a set server that does not answer
+// makes Open fail when ctx ends.
 func TestOpenWaitsUpToCtx(t *testing.T) {
 	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -354,7 +371,7 @@ func TestOpenWaitsUpToCtx(t *testing.T) {
 	defer slow.Close()
 	defer close(release)
 	cfg := Config{Parties: []PartyConfig{{ID: gwSE, Kind: Gateway, Scheme: "SE:ORGNR", BaseURL: "https://x.example", JWKSURL: slow.URL + "/k"}},
-		JWKSAllow: []string{slow.URL + "/"}, AllowPrivate: true}
+		JWKSAllow: []string{slow.URL + "/"}, AllowPrivate: true, FirstFetch: FirstFetchWait}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	r, err := Open(ctx, cfg, nil, nil)

@@ -116,7 +116,8 @@ func TestStore(t *testing.T) {
 	}
 
 	// Without a store, or with a store that has no copy of that URL, the
-	// same start fails.
+	// same start fails in wait mode.
+	cfg.FirstFetch = FirstFetchWait
 	if r, err := Open(ctx, cfg, nil, nil); err == nil {
 		r.Close()
 		t.Error("Open without a store succeeded with the key server down")

@@ -93,6 +93,14 @@ type Config struct {
 	MaxJWKSBytes int64
 	// MaxKeys bounds the keys of one set (default 32).
 	MaxKeys int
+	// FirstFetch says what Open does when the first fetch of a URL set
+	// fails and the store holds no copy of it: FirstFetchBackground (the
+	// default) or FirstFetchWait.
+	FirstFetch FirstFetch
+	// Retry (default 10 seconds) is how often a URL set that has never
+	// been fetched is tried again in FirstFetchBackground mode, and the
+	// longest Open waits for a first fetch in that mode.
+	Retry time.Duration
 	// HTTPClient fetches URL sets. The default dials through the netguard
 	// address guard, through no proxy, gives up after 10 seconds and
 	// follows no redirect. A client given here is used as it is, except
@@ -103,8 +111,45 @@ type Config struct {
 	Registerer prometheus.Registerer
 }
 
+// FirstFetch is what Open does with a URL set whose first fetch fails
+// and of which the store holds no earlier copy.
+type FirstFetch string
+
+// The first-fetch modes.
+const (
+	// FirstFetchBackground starts the registry all the same: the party has
+	// no keys, so every request it signs is refused as ErrUnknownKey, and
+	// its set is fetched again every Config.Retry until a fetch succeeds.
+	// Two peer gateways that name each other's jwks_url can then start at
+	// the same time, and one peer being down does not keep a gateway from
+	// starting.
+	FirstFetchBackground FirstFetch = "background"
+	// FirstFetchWait makes Open fail, naming the party, the URL and why:
+	// for operators who would rather a gateway not start than start
+	// without a party's keys.
+	FirstFetchWait FirstFetch = "wait"
+)
+
+// Check returns an error naming the modes when f is none of them. The
+// empty mode is the default, FirstFetchBackground.
+func (f FirstFetch) Check() error {
+	switch f {
+	case "", FirstFetchBackground, FirstFetchWait:
+		return nil
+	}
+	return fmt.Errorf("%q is neither %s nor %s", clip(string(f)), FirstFetchBackground, FirstFetchWait)
+}
+
 // The defaults of Config.
 const (
+	// DefaultFirstFetch is the default of Config.FirstFetch. A gateway
+	// whose peer is down, or starting at the same moment and naming it in
+	// turn, starts and refuses that peer's requests until its keys come,
+	// rather than not start at all; the warning, the
+	// samband_trust_keys_missing gauge and the refusals' detail say why.
+	DefaultFirstFetch = FirstFetchBackground
+	// DefaultRetry is the default of Config.Retry.
+	DefaultRetry = 10 * time.Second
 	// DefaultMinRefresh is the default of Config.MinRefresh.
 	DefaultMinRefresh = 5 * time.Minute
 	// DefaultMaxRefresh is the default of Config.MaxRefresh.
