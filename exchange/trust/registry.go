@@ -59,9 +59,10 @@ type party struct {
 // sets the samband_trust_keys_missing gauge of the party to 1, refuses
 // the party's keys with ErrUnknownKey, and fetches the set again every
 // cfg.Retry until a fetch succeeds, which it logs and which sets the gauge
-// back to 0. Every set is then refreshed in the background, between cfg.MinRefresh and
-// cfg.MaxRefresh apart, until Close; a refreshed set that fails the checks
-// is refused, logged and counted, and the party's previous keys stay.
+// back to 0. Every set is then refreshed in the background, between
+// cfg.MinRefresh and cfg.MaxRefresh apart, until Close; a refreshed set
+// that fails the checks is refused, logged and counted, and the party's
+// previous keys stay.
 //
 // With a store, Open records every party and every key it sees, and so
 // does each refresh. A nil store keeps everything in memory. Close the
