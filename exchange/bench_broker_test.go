@@ -16,9 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"golang.org/x/mod/sumdb/note"
 
-	"samband/exchange/audit"
 	"samband/exchange/trust"
 	"samband/policies"
 	"samband/policies/sqlite"
@@ -124,22 +122,7 @@ func newBenchBroker(b *testing.B) (*Broker, jwk.Key) {
 		b.Fatal(err)
 	}
 
-	skey, vkey, err := audit.GenerateKey("samband.bench.no")
-	if err != nil {
-		b.Fatal(err)
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		b.Fatal(err)
-	}
-	verifier, err := note.NewVerifier(vkey)
-	if err != nil {
-		b.Fatal(err)
-	}
-	log, err := audit.Open(ctx, filepath.Join(dir, "audit.db"), signer, verifier)
-	if err != nil {
-		b.Fatal(err)
-	}
+	log := newAuditLog(b, filepath.Join(dir, "audit.db"), "samband.bench.no")
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -13,9 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"golang.org/x/mod/sumdb/note"
 
-	"samband/exchange/audit"
 	"samband/exchange/trust"
 	"samband/policies"
 )
@@ -66,22 +64,7 @@ func TestRequesterKeysNotFetched(t *testing.T) {
 		t.Fatalf("trust.Open with the key server down = %v", err)
 	}
 	defer tr.Close()
-	skey, vkey, err := audit.GenerateKey("samband.test.no")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, filepath.Join(t.TempDir(), "audit.db"), signer, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := newAuditLog(t, filepath.Join(t.TempDir(), "audit.db"), "samband.test.no")
 	defer log.Close()
 	subjectKey, err := policies.NewSubjectKey()
 	if err != nil {
