@@ -117,10 +117,16 @@ type exchangeDemo struct {
 	apiToken     string // the token of the consent and mandate API
 	loginKey     jwk.Key
 	heirToken    string
-	stopOnce     sync.Once
-	cancel       context.CancelFunc
-	done         sync.WaitGroup
-	errs         chan error
+	// fiKeysMissing: Finland's samband_trust_keys_missing of Norway's
+	// gateway once Finland's had started, before Norway's had ("1");
+	// fiKeysAfter: how long after Norway's gateway started Finland's had
+	// its keys.
+	fiKeysMissing string
+	fiKeysAfter   time.Duration
+	stopOnce      sync.Once
+	cancel        context.CancelFunc
+	done          sync.WaitGroup
+	errs          chan error
 }
 
 // demoOutcome is what the case showed, for the test to check.
@@ -138,6 +144,9 @@ type demoOutcome struct {
 	OutboundDenied                exchangeResult
 	NOLogBeforeOut, NOLogAfterOut int64
 	HeirSeesAfter                 []map[string]any
+	// KeysMissingAtStart is Finland's keys-missing gauge of Norway's
+	// gateway when Finland's had started and Norway's not yet ("1").
+	KeysMissingAtStart string
 }
 
 // exchangeResult is one request's answer as gateway exchange send sees it.
@@ -291,10 +300,18 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		return nil, err
 	}
 	fi.Exchange.ID, fi.Exchange.Name, fi.Exchange.KeyFile = demoFIGateway, "Samband Finland (demo)", keys[demoFIGateway]
+	// The gateways know each other's keys from where each publishes its
+	// own (/api/v1/exchange/keys), as peers across a border would, and
+	// they start together: Finland's first, while Norway's is not up yet,
+	// so Finland starts without Norway's keys and fetches them again
+	// every jwks_retry until it has them (jwks_first_fetch: background).
+	keysURL := func(gatewayURL string) string { return gatewayURL + "/api/v1/exchange/keys" }
 	fi.Exchange.Parties = []trust.PartyConfig{
 		{ID: demoFIKela, Kind: trust.Authority, Scheme: "FI:YTUNNUS", Name: "Kansaneläkelaitos (demo)", JWKS: public[demoFIKela]},
-		{ID: demoNOGateway, Kind: trust.Gateway, Scheme: "NO:ORGNR", Name: "Samband Norge (demo)", BaseURL: d.noURL, JWKS: public[demoNOGateway]},
+		{ID: demoNOGateway, Kind: trust.Gateway, Scheme: "NO:ORGNR", Name: "Samband Norge (demo)", BaseURL: d.noURL, JWKSURL: keysURL(d.noURL)},
 	}
+	fi.Exchange.JWKSAllow = []string{d.noURL + "/api/v1/exchange/"}
+	fi.Exchange.JWKSRetry = Duration(demoKeysRetry)
 	// What Kela may ask of other countries, decided before a request
 	// leaves Finland (demo/exchange/outbound.ttl).
 	fi.Exchange.OutboundPolicy = outboundFile
@@ -304,8 +321,10 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 	}
 	no.Exchange.ID, no.Exchange.Name, no.Exchange.KeyFile = demoNOGateway, "Samband Norge (demo)", keys[demoNOGateway]
 	no.Exchange.Parties = []trust.PartyConfig{
-		{ID: demoFIGateway, Kind: trust.Gateway, Scheme: "FI:YTUNNUS", Name: "Samband Finland (demo)", BaseURL: d.fiURL, JWKS: public[demoFIGateway]},
+		{ID: demoFIGateway, Kind: trust.Gateway, Scheme: "FI:YTUNNUS", Name: "Samband Finland (demo)", BaseURL: d.fiURL, JWKSURL: keysURL(d.fiURL)},
 	}
+	no.Exchange.JWKSAllow = []string{d.fiURL + "/api/v1/exchange/"}
+	no.Exchange.JWKSRetry = Duration(demoKeysRetry)
 	no.Exchange.Services = []exchange.ServiceConfig{{
 		Country: "NO", Organisation: "974760673", Name: demoService, Record: demoRecord,
 		Endpoint: d.registerURL + "/api", Methods: []string{http.MethodGet}, Paths: []string{"/v1/deaths/*"}, AllowPrivate: true,
@@ -313,6 +332,7 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 	no.Policies.Files = []string{policyFile}
 	no.Sources = []SourceConfig{{Name: "no-register", Country: "NO", Kind: "file", URL: catalogueFile}}
 
+	var started time.Time // when the last gateway started
 	for _, g := range []struct {
 		name string
 		cfg  Config
@@ -331,6 +351,13 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		}(g.name, g.cfg)
 		select {
 		case <-ready:
+			if g.name == "fi" {
+				if d.fiKeysMissing, err = peerKeysMissing(ctx, d.fiURL, demoNOGateway); err != nil {
+					d.stop()
+					return nil, fmt.Errorf("exchange demo: %w", err)
+				}
+			}
+			started = time.Now()
 		case err := <-d.errs:
 			d.stop()
 			return nil, err
@@ -339,9 +366,20 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 			return nil, ctx.Err()
 		}
 	}
+	// Finland's gateway started before Norway's: it has Norway's keys once
+	// a retry has fetched them.
+	deadline := time.Now().Add(30 * time.Second)
+	for !d.hasPeerKeys(ctx, d.fiURL, demoNOGateway) {
+		if time.Now().After(deadline) {
+			d.stop()
+			return nil, errors.New("exchange demo: Finland's gateway did not fetch Norway's keys within 30 seconds")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.fiKeysAfter = time.Since(started)
 	// Norway's gateway harvests the register's catalogue at start; the
 	// service is exchangeable once its record is in.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(d.noURL + "/api/v1/datasets/" + url.PathEscape(catalog.IDFor(demoRecord)))
 		if err == nil {
@@ -361,6 +399,45 @@ func startExchangeDemo(ctx context.Context, dir, fiAddr, noAddr string, logger *
 		return nil, err
 	}
 	return d, nil
+}
+
+// demoKeysRetry is how often a demo gateway fetches again a peer's key set
+// it does not have yet.
+const demoKeysRetry = 200 * time.Millisecond
+
+// hasPeerKeys reports whether the gateway at gatewayURL holds keys of the
+// party peer, as its metrics say (samband_trust_keys_missing is 0).
+func (d *exchangeDemo) hasPeerKeys(ctx context.Context, gatewayURL, peer string) bool {
+	v, err := peerKeysMissing(ctx, gatewayURL, peer)
+	return err == nil && v == "0"
+}
+
+// peerKeysMissing reads the gateway's samband_trust_keys_missing gauge of
+// the party peer: "1" while it has no keys of it, "0" once it has.
+func peerKeysMissing(ctx context.Context, gatewayURL, peer string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, gatewayURL+"/metrics", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s/metrics: %s", gatewayURL, resp.Status)
+	}
+	prefix := `samband_trust_keys_missing{party="` + peer + `"} `
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("%s/metrics: no %s", gatewayURL, strings.TrimSpace(prefix))
 }
 
 // stop stops the gateways and the register and waits for them.
@@ -410,6 +487,9 @@ func (d *exchangeDemo) run(ctx context.Context, out io.Writer) (*demoOutcome, er
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	say("Samband exchange demo: death and inheritance across the Finnish-Norwegian border")
 	say("  Finland's gateway %s (%s), Norway's gateway %s (%s), Norway's population register %s", d.fiURL, demoFIGateway, d.noURL, demoNOGateway, d.registerURL)
+	say("  the gateways fetch each other's keys from /api/v1/exchange/keys: Finland's started first, without Norway's keys (samband_trust_keys_missing %s), and had them %v after Norway's started",
+		d.fiKeysMissing, d.fiKeysAfter.Round(time.Millisecond))
+	o.KeysMissingAtStart = d.fiKeysMissing
 
 	logSize := func(gatewayURL string) (int64, error) {
 		var cp struct {

@@ -40,6 +40,13 @@ func TestExchangeDemo(t *testing.T) {
 	}
 	t.Logf("demo:\n%s", out.String())
 
+	// The gateways fetched each other's keys from their key URLs:
+	// Finland's started while Norway's was not up, without its keys, and
+	// fetched them once Norway's was (the permitted request below needs
+	// them for the receipt).
+	if o.KeysMissingAtStart != "1" {
+		t.Errorf("Finland's keys-missing gauge of Norway's gateway at start = %q, want 1", o.KeysMissingAtStart)
+	}
 	p := o.Permitted
 	if p.Status != 200 {
 		t.Fatalf("permitted request: status %d, body %s\nlogs:\n%s", p.Status, p.Body, logs.String())
