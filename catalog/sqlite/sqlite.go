@@ -362,6 +362,17 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
+// Ping reads the file once, as cheaply as a read can (the schema's
+// version), and returns why it could not: a readiness probe's question
+// whether the store answers reads. Unlike the other reads it does not
+// first commit the writes not yet committed.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.SchemaVersion(ctx); err != nil {
+		return fmt.Errorf("ping sqlite store %s: %w", s.path, err)
+	}
+	return nil
+}
+
 // readErr maps the error of a read racing Close to catalog.ErrClosed.
 func (s *Store) readErr(err error) error {
 	if s.closed.Load() {

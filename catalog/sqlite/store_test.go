@@ -449,3 +449,20 @@ func TestContinueRunAfterReopen(t *testing.T) {
 		t.Errorf("FinishRun of a run started before reopen = %d, %v", w, err)
 	}
 }
+
+// TestPing: an open store answers Ping, a closed one says it is closed.
+func TestPing(t *testing.T) {
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "samband.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("Ping of an open store = %v, want nil", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Ping(ctx); !errors.Is(err, catalog.ErrClosed) {
+		t.Errorf("Ping after Close = %v, want catalog.ErrClosed", err)
+	}
+}

@@ -50,6 +50,7 @@ type Log struct {
 	latest     []byte // the latest checkpoint, stored or sealed
 	latestSize int64
 	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
+	commitErr  error      // why the writer's last commit failed; nil once one succeeds
 	cpMu       sync.Mutex // serialises Checkpoint
 
 	// The writer's: its statements, prepared once on its connection, and
@@ -383,6 +384,7 @@ func (l *Log) write() {
 			}
 		}
 		l.mu.Lock()
+		l.commitErr = err
 		if size > l.size && l.size == l.cpSize {
 			l.pendingAt = time.Now()
 		}
@@ -618,6 +620,16 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 	}
 	l.mu.Unlock()
 	return signed, size, nil
+}
+
+// Err returns why the writer's last commit failed, or nil when it
+// succeeded or nothing was appended since Open. While it is not nil the
+// log may refuse every append (a full or failing disk); it is nil again
+// once a commit succeeds. A readiness probe reads it: it costs no I/O.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.commitErr
 }
 
 // Latest returns the latest checkpoint the log signed, stored

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -499,4 +500,51 @@ func TestCommitDelay(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 		}
 	})
+}
+
+// TestErrFollowsCommits: a commit that fails (here the writer's connection
+// may not grow the file, as on a full disk) makes Err say why, and the
+// appends of the batch fail; once the file may grow again the next commit
+// succeeds and Err is nil, and the log still verifies.
+func TestErrFollowsCommits(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+	fill(t, l, 10, 1)
+	if err := l.Err(); err != nil {
+		t.Fatalf("Err after good commits = %v, want nil", err)
+	}
+	// max_page_count is a setting of the connection: the writer's, the
+	// one connection of l.wdb.
+	var pages int64
+	if err := l.wdb.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(pages, 10)); err != nil {
+		t.Fatal(err)
+	}
+	// The pages there are have some room left: append until it is gone.
+	var appendErr error
+	for i := 10; i < 10_000 && appendErr == nil; i++ {
+		_, appendErr = l.Append(ctx, testEntry(i))
+	}
+	if appendErr == nil || !strings.Contains(appendErr.Error(), "full") {
+		t.Fatalf("Append with the file at its page limit = %v, want database or disk is full", appendErr)
+	}
+	if err := l.Err(); err == nil || !strings.Contains(err.Error(), "full") {
+		t.Errorf("Err after a failed commit = %v, want database or disk is full", err)
+	}
+	size := l.Size()
+	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+		t.Fatal(err)
+	}
+	x, err := l.Append(ctx, testEntry(int(size)))
+	if err != nil || x != size {
+		t.Fatalf("Append once the file may grow = %d, %v, want %d, nil", x, err, size)
+	}
+	if err := l.Err(); err != nil {
+		t.Errorf("Err after a commit succeeded again = %v, want nil", err)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Errorf("Verify after the failed commit: %v", err)
+	}
 }

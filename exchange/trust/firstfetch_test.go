@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,9 @@ func TestFirstFetchBackground(t *testing.T) {
 	if g := missingGauge(t, reg, gwSE); g != 1 {
 		t.Errorf("samband_trust_keys_missing{party=%q} = %v before the first fetch, want 1", gwSE, g)
 	}
+	if got := r.WithoutKeys(); !slices.Equal(got, []string{gwSE}) {
+		t.Errorf("WithoutKeys() before the first fetch = %q, want [%s]", got, gwSE)
+	}
 	l := logs.String()
 	for _, want := range []string{"level=WARN", "key set not fetched at start", "party=" + gwSE, "url=" + srv.URL + "/exchange/v1/keys", "503 Service Unavailable"} {
 		if !strings.Contains(l, want) {
@@ -96,6 +100,9 @@ func TestFirstFetchBackground(t *testing.T) {
 	}
 	if g := missingGauge(t, reg, gwSE); g != 0 {
 		t.Errorf("samband_trust_keys_missing{party=%q} = %v after the fetch, want 0", gwSE, g)
+	}
+	if got := r.WithoutKeys(); got != nil {
+		t.Errorf("WithoutKeys() after the fetch = %q, want none", got)
 	}
 	if l := logs.String(); !strings.Contains(l, "level=INFO msg=\"key set fetched; the party's requests are verified from now on\" party="+gwSE) {
 		t.Errorf("log = %s\nwant the fetch announced at info level", l)

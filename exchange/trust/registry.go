@@ -353,6 +353,20 @@ func (r *Registry) Parties() []Party {
 	return append([]Party(nil), r.list...)
 }
 
+// WithoutKeys returns the IDs, sorted, of the parties whose URL key set
+// has not been fetched yet (FirstFetchBackground): those whose every key
+// Key refuses as ErrUnknownKey, and whose samband_trust_keys_missing gauge
+// is 1. Nil when every party has keys.
+func (r *Registry) WithoutKeys() []string {
+	var ids []string
+	for _, p := range r.list {
+		if r.parties[p.ID].keys.Load() == nil {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
 // Key returns the public key with that kid of the party id, if it is valid
 // at time at: its nbf, when it has one, is not after at, and its exp, when
 // it has one, is after at. The errors are ErrUnknownParty, ErrUnknownKey (a
