@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,8 @@ type catalogReader interface {
 	ChangedSince(ctx context.Context, at time.Time, fn func(now catalog.Dataset, then *catalog.Dataset) error) error
 	CoverageAt(ctx context.Context, at time.Time) (catalog.Coverage, error)
 	CoverageHistory(ctx context.Context, from, to time.Time) ([]catalog.CoveragePoint, error)
+	// Ping is a trivial read, for /readyz.
+	Ping(ctx context.Context) error
 }
 
 // server answers the HTTP API.
@@ -59,6 +62,9 @@ type server struct {
 	latency   *prometheus.HistogramVec
 	// now is the clock of the citizen's view (token times, embargoes).
 	now func() time.Time
+	// stopping is set when shutdown begins: /readyz answers 503 from then.
+	stopping atomic.Bool
+	ready    readiness // what /readyz last found, for its log
 }
 
 func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registry) *server {
@@ -130,6 +136,10 @@ type problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	// Failing and Checks are the extension members of a not-ready
+	// problem (/readyz): the checks that fail, and every check's status.
+	Failing []string          `json:"failing,omitempty"`
+	Checks  map[string]string `json:"checks,omitempty"`
 }
 
 // httpError is an error with the status it maps to.
@@ -148,9 +158,14 @@ func badRequest(format string, args ...any) error {
 func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problem{Type: "about:blank", Instance: r.URL.Path}
 	var he *httpError
+	var nr *notReady
 	switch {
 	case errors.As(err, &he):
 		p.Status, p.Detail = he.status, he.detail
+	case errors.As(err, &nr):
+		p.Type, p.Status, p.Detail = "urn:samband:problem:not-ready", http.StatusServiceUnavailable, nr.Error()
+		p.Failing, p.Checks = nr.failing, nr.checks
+		w.Header().Set("Cache-Control", "no-store")
 	case errors.Is(err, catalog.ErrNotFound):
 		p.Status, p.Detail = http.StatusNotFound, err.Error()
 	case errors.Is(err, policies.ErrInvalidConsent), errors.Is(err, policies.ErrInvalidMandate), errors.Is(err, policies.ErrNationalID):
@@ -311,6 +326,8 @@ func (s *server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// healthz answers GET /healthz: liveness, whether the process answers at
+// all. Whether it can do its work is /readyz's question.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -27,6 +27,7 @@ import (
 // testAudit is a real audit log in a temporary file, with its keys.
 type testAudit struct {
 	log      *audit.Log
+	path     string // the log's SQLite file
 	vkey     string
 	verifier note.Verifier
 }
@@ -45,12 +46,13 @@ func openTestAudit(t *testing.T) testAudit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := audit.Open(context.Background(), filepath.Join(t.TempDir(), "samband.db.audit"), signer, verifier)
+	path := filepath.Join(t.TempDir(), "samband.db.audit")
+	l, err := audit.Open(context.Background(), path, signer, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return testAudit{log: l, vkey: vkey, verifier: verifier}
+	return testAudit{log: l, path: path, vkey: vkey, verifier: verifier}
 }
 
 // auditTestServer serves the routes with the log a (none: nil), the

@@ -44,6 +44,12 @@ type Config struct {
 	Audit      AuditConfig     `yaml:"audit"`
 	Citizen    CitizenConfig   `yaml:"citizen"`
 	Sources    []SourceConfig  `yaml:"sources"`
+
+	// ShutdownDelay is how long serve, once told to stop, goes on taking
+	// requests while /readyz answers 503, so that a load balancer's probes
+	// see it and send traffic elsewhere before the listener closes. 0:
+	// the listener closes at once.
+	ShutdownDelay Duration `yaml:"shutdown_delay"`
 }
 
 // PoliciesConfig configures the consent and mandate registry.
@@ -245,6 +251,9 @@ func (c *Config) check() error {
 	var problems []string
 	if c.DB == "" {
 		problems = append(problems, "db: empty")
+	}
+	if c.ShutdownDelay < 0 {
+		problems = append(problems, "shutdown_delay: may not be negative")
 	}
 	if c.Harvest.Concurrency < 1 {
 		problems = append(problems, "harvest.concurrency: must be at least 1")

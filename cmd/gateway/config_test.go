@@ -95,6 +95,7 @@ func TestConfigErrors(t *testing.T) {
 		{"linkcheck interval", "linkcheck: {per_host_interval: 0s}\n", "", "linkcheck.per_host_interval: must be more than 0"},
 		{"linkcheck concurrency", "", "GATEWAY_LINKCHECK_CONCURRENCY=0", "linkcheck.concurrency: must be at least 1"},
 		{"linkcheck bool", "", "GATEWAY_LINKCHECK_ENABLED=yes please", "GATEWAY_LINKCHECK_ENABLED"},
+		{"negative shutdown delay", "", "GATEWAY_SHUTDOWN_DELAY=-1s", "shutdown_delay: may not be negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

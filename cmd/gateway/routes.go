@@ -46,6 +46,7 @@ func (s *server) routes(reg *prometheus.Registry) http.Handler {
 	handle("GET /catalog/datasets/{id}", s.datasetFeed)
 	handle("GET /catalog/records/{id}", s.datasetFeed)
 	handle("GET /healthz", s.healthz)
+	handle("GET /readyz", s.readyz)
 	s.patterns = append(s.patterns, "GET /metrics")
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("/", s.instrument("/", s.notFound)) // not an API route: not in patterns

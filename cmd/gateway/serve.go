@@ -23,8 +23,10 @@ import (
 const serveUsage = `serve [flags]
 
 Serves the HTTP API (/api/v1/...) and /metrics, and harvests the configured
-sources on their schedules until interrupted; then it stops taking requests,
-lets running harvests record their reports, and exits. With linkcheck.enabled
+sources on their schedules until interrupted; then /readyz answers 503 (for
+shutdown_delay, GATEWAY_SHUTDOWN_DELAY, requests are still taken, so that a
+load balancer drains the gateway), it stops taking requests, lets running
+harvests record their reports, and exits. With linkcheck.enabled
 in the configuration (GATEWAY_LINKCHECK_ENABLED=true), it also checks the
 records' links in the background (see gateway linkcheck).
 
@@ -251,6 +253,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		stopCheckpoints()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	// /readyz answers 503 from here on, while requests are still taken for
+	// shutdown_delay, then while those in flight finish.
+	api.stopping.Store(true)
+	if d := time.Duration(cfg.ShutdownDelay); d > 0 {
+		logger.Info("gateway draining: /readyz answers 503; requests are taken until the delay ends", "shutdown_delay", d)
+		time.Sleep(d)
 	}
 	logger.Info("gateway stopping")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

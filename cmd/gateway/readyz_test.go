@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/exchange/trust"
+)
+
+// readyAnswer is what /readyz answers: the 200 body or the 503 problem.
+type readyAnswer struct {
+	code        int
+	contentType string
+	raw         string
+
+	Status  any               `json:"status"` // "ready" in a 200, 503 in a problem
+	Checks  map[string]string `json:"checks"`
+	Type    string            `json:"type"`
+	Detail  string            `json:"detail"`
+	Failing []string          `json:"failing"`
+}
+
+func getReady(t *testing.T, base string) readyAnswer {
+	t.Helper()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := readyAnswer{code: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), raw: string(raw)}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("GET /readyz = %d %s: %v", resp.StatusCode, raw, err)
+	}
+	return a
+}
+
+// isReady checks a 200 answer of status with the checks want.
+func (a readyAnswer) isReady(t *testing.T, status string, want map[string]string) {
+	t.Helper()
+	if a.code != http.StatusOK || a.contentType != "application/json" || a.Status != status || !equalChecks(a.Checks, want) {
+		t.Errorf("GET /readyz = %d %s %s\nwant 200 with status %q and checks %v", a.code, a.contentType, a.raw, status, want)
+	}
+}
+
+// isNotReady checks a 503 problem naming the failing checks, with the
+// checks want.
+func (a readyAnswer) isNotReady(t *testing.T, failing []string, want map[string]string) {
+	t.Helper()
+	named := true
+	for _, name := range failing {
+		named = named && strings.Contains(a.Detail, name+" "+want[name])
+	}
+	if a.code != http.StatusServiceUnavailable || a.contentType != "application/problem+json" || a.Status != 503.0 ||
+		a.Type != "urn:samband:problem:not-ready" || !slices.Equal(a.Failing, failing) || !named || !equalChecks(a.Checks, want) {
+		t.Errorf("GET /readyz = %d %s %s\nwant a 503 not-ready problem naming %v in failing and detail, with checks %v",
+			a.code, a.contentType, a.raw, failing, want)
+	}
+}
+
+func equalChecks(got, want map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// waitReady polls /readyz until ok says its answer is the one awaited,
+// for at most 10 s, and returns that answer.
+func waitReady(t *testing.T, base, what string, ok func(readyAnswer) bool) readyAnswer {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a := getReady(t, base)
+		if ok(a) {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /readyz: no %s within 10 s; last answer %d %s", what, a.code, a.raw)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// readyServer serves the API over a real store in a temporary file;
+// configure may set the audit log and the exchange before the routes are
+// built.
+func readyServer(t *testing.T, configure func(*server)) (string, *server) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	s := newServer(openStore(t, "samband.db"), slog.New(slog.DiscardHandler), reg)
+	if configure != nil {
+		configure(s)
+	}
+	srv := httptest.NewServer(s.routes(reg))
+	t.Cleanup(srv.Close)
+	return srv.URL, s
+}
+
+// openTrust opens a trust registry of parties whose key set may be at
+// keys: its sets are fetched in the background, retried every 20 ms.
+func openTrust(t *testing.T, keys string, parties ...trust.PartyConfig) *trust.Registry {
+	t.Helper()
+	cfg := trust.Config{Parties: parties, AllowPrivate: true, FirstFetch: trust.FirstFetchBackground, Retry: 20 * time.Millisecond}
+	if keys != "" {
+		cfg.JWKSAllow = []string{keys + "/keys/"}
+	}
+	tr, err := trust.Open(context.Background(), cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+// inlineAuthority is a party whose keys are in the configuration.
+func inlineAuthority(t *testing.T) trust.PartyConfig {
+	return trust.PartyConfig{ID: "SE/2021005448", Kind: trust.Authority, Scheme: "SE:ORGNR",
+		JWKS: string(jwks(t, newECSigner(t, "se-1")))}
+}
+
+// TestReadyzReady: with the store, the audit log and the exchange's trust
+// registry working, /readyz answers 200 ready with every check ok; with
+// the audit log and the exchange off it says so, and is ready; /healthz
+// stays liveness.
+func TestReadyzReady(t *testing.T) {
+	a := openTestAudit(t)
+	tr := openTrust(t, "", inlineAuthority(t))
+	if _, err := a.log.Append(context.Background(), decision(0, subjectFor(t, "NO", noKari), "")); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := readyServer(t, func(s *server) {
+		s.audit, s.auditKey = a.log, a.vkey
+		s.exchange = &exchangeSide{trust: tr}
+	})
+	getReady(t, base).isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "ok"})
+
+	base, _ = readyServer(t, nil)
+	getReady(t, base).isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "off", "trust": "off"})
+	var h map[string]string
+	getJSON(t, base+"/healthz", 200, &h)
+	if h["status"] != "ok" {
+		t.Errorf("GET /healthz = %v, want status ok", h)
+	}
+}
+
+// TestReadyzAuditCommitFails: while the audit log's commits fail (a real
+// SQLite failure of the writer's transaction: a trigger, added through a
+// connection of the test's own, aborts every insert of an entry), /readyz
+// answers 503 naming the audit log; once the trigger is gone and a commit
+// succeeds, it is ready again.
+func TestReadyzAuditCommitFails(t *testing.T) {
+	ctx := context.Background()
+	a := openTestAudit(t)
+	base, _ := readyServer(t, func(s *server) { s.audit, s.auditKey = a.log, a.vkey })
+	ready := map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "off"}
+	getReady(t, base).isReady(t, "ready", ready)
+
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: a.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TRIGGER readyz_test_fail BEFORE INSERT ON audit_entries
+		BEGIN SELECT RAISE(ABORT, 'disk failing (readyz test)'); END`); err != nil {
+		t.Fatal(err)
+	}
+	subject := subjectFor(t, "NO", noKari)
+	if _, err := a.log.Append(ctx, decision(0, subject, "")); err == nil || !strings.Contains(err.Error(), "disk failing") {
+		t.Fatalf("Append with the trigger = %v, want the trigger's abort", err)
+	}
+	getReady(t, base).isNotReady(t, []string{"audit"}, map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"})
+
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER readyz_test_fail`); err != nil {
+		t.Fatal(err)
+	}
+	// The failed state lasts until a commit succeeds, not until the cause
+	// is gone.
+	getReady(t, base).isNotReady(t, []string{"audit"}, map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"})
+	if _, err := a.log.Append(ctx, decision(0, subject, "")); err != nil {
+		t.Fatalf("Append once the trigger is gone: %v", err)
+	}
+	getReady(t, base).isReady(t, "ready", ready)
+}
+
+// TestReadyzTrustDegraded: a party whose key server is down at start (the
+// trust registry's background first fetch) makes the gateway degraded, not
+// unready: 200, naming the party; once its set is fetched, trust is ok.
+func TestReadyzTrustDegraded(t *testing.T) {
+	var up atomic.Bool
+	keys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write(jwks(t, newECSigner(t, "no-1")))
+	}))
+	defer keys.Close()
+	tr := openTrust(t, keys.URL, inlineAuthority(t),
+		trust.PartyConfig{ID: "NO/991825827", Kind: trust.Gateway, Scheme: "NO:ORGNR", BaseURL: "https://samband.example.no",
+			JWKSURL: keys.URL + "/keys/no.json"})
+	a := openTestAudit(t)
+	base, _ := readyServer(t, func(s *server) {
+		s.audit, s.auditKey = a.log, a.vkey
+		s.exchange = &exchangeSide{trust: tr}
+	})
+	getReady(t, base).isReady(t, "degraded",
+		map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "degraded: no keys yet for NO/991825827"})
+
+	up.Store(true)
+	waitReady(t, base, "trust ok once the key server is up", func(a readyAnswer) bool { return a.Checks["trust"] == "ok" }).
+		isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "ok"})
+}
+
+// TestReadyzShutdown: once serve is told to stop, /readyz answers 503
+// (serving: stopping) while the gateway still takes requests for
+// shutdown_delay, so that a load balancer drains it; then serve stops.
+func TestReadyzShutdown(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\naddr: 127.0.0.1:0\nshutdown_delay: 3s\n"), "readyz", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+	var base string
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve = %v before listening", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not listen within 10 s")
+	}
+	getReady(t, base).isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "off", "trust": "off"})
+
+	cancel()
+	waitReady(t, base, "503 once shutdown has begun", func(a readyAnswer) bool { return a.code != http.StatusOK }).
+		isNotReady(t, []string{"serving"}, map[string]string{"serving": "stopping", "store": "ok", "audit": "off", "trust": "off"})
+	var h map[string]string
+	getJSON(t, base+"/healthz", 200, &h) // still taking requests while draining
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve = %v, want nil after draining", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s")
+	}
+	if l := logs.String(); !strings.Contains(l, "gateway draining") || !strings.Contains(l, "shutdown_delay=3s") {
+		t.Errorf("log = %s\nwant the drain announced with its delay", l)
+	}
+}
