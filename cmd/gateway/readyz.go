@@ -28,11 +28,20 @@ const (
 )
 
 // readiness remembers each check's last status, so that the gateway logs
-// a check's change once, not at every probe.
+// a check's change once, not at every probe, and bounds the store reads
+// left waiting on a wedged disk.
 type readiness struct {
 	mu   sync.Mutex
 	last map[string]string
+
+	pingsOnce sync.Once
+	pings     chan struct{} // a slot per store read under way
 }
+
+// maxPings bounds the store reads /readyz leaves under way: past it, a
+// probe answers the store's timeout without starting another, so that
+// probes of a gateway whose disk is wedged do not pile up goroutines.
+const maxPings = 4
 
 // notReady is the answer of /readyz when a check fails: writeProblem makes
 // it a 503 problem of type urn:samband:problem:not-ready that names the
@@ -110,10 +119,19 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 // readyTimeout: the read goes on in the background if the store does not
 // heed its context (a read blocked on the disk), and the probe answers.
 func (s *server) pingStore(ctx context.Context) error {
+	s.ready.pingsOnce.Do(func() { s.ready.pings = make(chan struct{}, maxPings) })
+	select {
+	case s.ready.pings <- struct{}{}:
+	default:
+		return fmt.Errorf("%d store reads of earlier probes still under way: %w", maxPings, context.DeadlineExceeded)
+	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- s.store.Ping(ctx) }()
+	go func() {
+		defer func() { <-s.ready.pings }()
+		done <- s.store.Ping(ctx)
+	}()
 	select {
 	case err := <-done:
 		return err

@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"samband/catalog/sqlite"
 	"samband/exchange/trust"
 )
 
@@ -277,4 +279,55 @@ func TestReadyzShutdown(t *testing.T) {
 	if l := logs.String(); !strings.Contains(l, "gateway draining") || !strings.Contains(l, "shutdown_delay=3s") {
 		t.Errorf("log = %s\nwant the drain announced with its delay", l)
 	}
+}
+
+// wedgedStore is the real store whose Ping blocks until release is closed,
+// as a read does on a disk that stopped answering (which real parts cannot
+// make happen in a test); it counts the Pings under way.
+type wedgedStore struct {
+	*sqlite.Store
+	release chan struct{}
+	inside  atomic.Int32
+	most    atomic.Int32
+}
+
+func (w *wedgedStore) Ping(ctx context.Context) error {
+	n := w.inside.Add(1)
+	defer w.inside.Add(-1)
+	for m := w.most.Load(); n > m && !w.most.CompareAndSwap(m, n); m = w.most.Load() {
+	}
+	<-w.release
+	return w.Store.Ping(ctx)
+}
+
+// TestReadyzStoreWedged: a store read that does not return makes /readyz
+// answer 503 "store timeout" within about a second, not hang; probes while
+// reads are stuck start no more than maxPings of them; once the disk
+// answers, the gateway is ready again.
+func TestReadyzStoreWedged(t *testing.T) {
+	st := &wedgedStore{Store: openStore(t, "samband.db"), release: make(chan struct{})}
+	reg := prometheus.NewRegistry()
+	s := newServer(st, slog.New(slog.DiscardHandler), reg)
+	srv := httptest.NewServer(s.routes(reg))
+	t.Cleanup(srv.Close)
+
+	start := time.Now()
+	getReady(t, srv.URL).isNotReady(t, []string{"store"}, map[string]string{"serving": "ok", "store": "timeout", "audit": "off", "trust": "off"})
+	if d := time.Since(start); d > readyTimeout+2*time.Second {
+		t.Errorf("a probe of a wedged store took %v", d)
+	}
+	var wg sync.WaitGroup
+	for range 3 * maxPings {
+		wg.Go(func() {
+			if a := getReady(t, srv.URL); a.code != http.StatusServiceUnavailable || a.Checks["store"] != "timeout" {
+				t.Errorf("a probe while the store is wedged: %d %s", a.code, a.raw)
+			}
+		})
+	}
+	wg.Wait()
+	if most := st.most.Load(); most > maxPings {
+		t.Errorf("%d store reads were under way at once; want at most %d", most, maxPings)
+	}
+	close(st.release)
+	waitReady(t, srv.URL, "answer ready once the store answers", func(a readyAnswer) bool { return a.code == http.StatusOK })
 }
