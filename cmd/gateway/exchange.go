@@ -108,11 +108,14 @@ func (c ExchangeConfig) check(tokenFile string) []string {
 	if err := c.JWKSFirstFetch.Check(); err != nil {
 		problems = append(problems, fmt.Sprintf("exchange.jwks_first_fetch: %v", err))
 	}
-	if c.JWKSRetry < 0 {
-		problems = append(problems, "exchange.jwks_retry: may not be negative")
+	if c.JWKSRetry != 0 && time.Duration(c.JWKSRetry) < minJWKSRetry {
+		problems = append(problems, fmt.Sprintf("exchange.jwks_retry: at least %s (or 0 for the default), so that a peer's key server is not asked many times a second", minJWKSRetry))
 	}
 	return problems
 }
+
+// minJWKSRetry is the shortest exchange.jwks_retry the gateway takes.
+const minJWKSRetry = 100 * time.Millisecond
 
 // readPrivateKey reads a private JWK (Ed25519 or P-256, with a kid) from a file.
 func readPrivateKey(path string) (jwk.Key, error) {

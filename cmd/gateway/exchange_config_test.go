@@ -78,7 +78,8 @@ exchange:
 		{"negative window", "exchange:\n  id: NO/991825827\n  key_file: k\n  window: -1m\n", "may not be negative"},
 		{"unknown first fetch", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_first_fetch: later\n",
 			`exchange.jwks_first_fetch: "later" is neither background nor wait`},
-		{"negative retry", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_retry: -1s\n", "exchange.jwks_retry: may not be negative"},
+		{"negative retry", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_retry: -1s\n", "exchange.jwks_retry: at least 100ms"},
+		{"retry too short", "exchange:\n  id: NO/991825827\n  key_file: k\n  jwks_retry: 1ms\n", "exchange.jwks_retry: at least 100ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseConfig([]byte(tc.yaml), "bad.yaml", func(string) string { return "" })

@@ -16,6 +16,10 @@ import (
 // disk makes the probe answer 503 rather than hang.
 const readyTimeout = time.Second
 
+// auditFailHold is how long a failed audit commit keeps the gateway
+// unready.
+const auditFailHold = 10 * time.Second
+
 // The statuses of a readiness check. A check that is degraded says how
 // ("degraded: no keys yet for NO/991825827").
 const (
@@ -79,14 +83,23 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 	default:
 		checks["store"], errs["store"] = checkFailing, err
 	}
+	degraded := false
 	if s.audit == nil {
 		checks["audit"] = checkOff
-	} else if err := s.audit.Err(); err != nil {
-		checks["audit"], errs["audit"] = checkFailing, fmt.Errorf("the last commit failed: %w", err)
+	} else if at, err := s.audit.CommitFailure(); err != nil {
+		// Only an append can show the log writable again, and no append
+		// comes while the load balancer keeps the gateway out: after
+		// auditFailHold the gateway is degraded, takes traffic again, and
+		// the next append that fails makes it unready for as long again.
+		if since := s.now().Sub(at); since < auditFailHold {
+			checks["audit"], errs["audit"] = checkFailing, fmt.Errorf("the last commit failed: %w", err)
+		} else {
+			checks["audit"] = fmt.Sprintf("%s: the last commit failed %s ago; taking requests again to retry", checkDegraded, since.Round(time.Second))
+			degraded = true
+		}
 	} else {
 		checks["audit"] = checkOK
 	}
-	degraded := false
 	if s.exchange == nil {
 		checks["trust"] = checkOff
 	} else if ids := s.exchange.trust.WithoutKeys(); len(ids) > 0 {

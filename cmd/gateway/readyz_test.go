@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,7 +178,11 @@ func TestReadyzReady(t *testing.T) {
 func TestReadyzAuditCommitFails(t *testing.T) {
 	ctx := context.Background()
 	a := openTestAudit(t)
-	base, _ := readyServer(t, func(s *server) { s.audit, s.auditKey = a.log, a.vkey })
+	var later atomic.Int64 // how far the probe's clock is ahead
+	base, _ := readyServer(t, func(s *server) {
+		s.audit, s.auditKey = a.log, a.vkey
+		s.now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	})
 	ready := map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "off"}
 	getReady(t, base).isReady(t, "ready", ready)
 
@@ -199,8 +205,15 @@ func TestReadyzAuditCommitFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The failed state lasts until a commit succeeds, not until the cause
-	// is gone.
+	// is gone, but an unready gateway gets no requests to append: after
+	// auditFailHold it is degraded and takes requests again.
 	getReady(t, base).isNotReady(t, []string{"audit"}, map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"})
+	later.Store(int64(auditFailHold + 2*time.Second))
+	if a := getReady(t, base); a.code != http.StatusOK || a.Status != "degraded" ||
+		!strings.HasPrefix(a.Checks["audit"], "degraded: the last commit failed 1") || !strings.Contains(a.Checks["audit"], "s ago; taking requests again") {
+		t.Errorf("GET /readyz %v after the failed commit = %d %s; want 200 degraded, the audit log's commit failed some 12s ago", auditFailHold+2*time.Second, a.code, a.raw)
+	}
+	later.Store(0)
 	if _, err := a.log.Append(ctx, decision(0, subject, "")); err != nil {
 		t.Fatalf("Append once the trigger is gone: %v", err)
 	}
@@ -278,6 +291,54 @@ func TestReadyzShutdown(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "gateway draining") || !strings.Contains(l, "shutdown_delay=3s") {
 		t.Errorf("log = %s\nwant the drain announced with its delay", l)
+	}
+}
+
+// TestShutdownSecondSignal: while serve drains (a minute's
+// shutdown_delay), a second interrupt ends the drain and serve stops at
+// once.
+func TestShutdownSecondSignal(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\naddr: 127.0.0.1:0\nshutdown_delay: 1m\n"), "readyz", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+	var base string
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve = %v before listening", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not listen within 10 s")
+	}
+	cancel() // the first signal
+	waitReady(t, base, "503 once shutdown has begun", func(a readyAnswer) bool { return a.code != http.StatusOK })
+	// serve listens for the second signal before /readyz says 503, so the
+	// interrupt reaches it, not the test process's default action.
+	start := time.Now()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve = %v, want nil", err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("serve stopped %v after the second signal", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of the second signal (its drain is a minute)")
+	}
+	if l := logs.String(); !strings.Contains(l, "draining cut short") {
+		t.Errorf("log = %s\nwant the drain cut short", l)
 	}
 }
 

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -256,10 +258,22 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	}
 	// /readyz answers 503 from here on, while requests are still taken for
 	// shutdown_delay, then while those in flight finish.
+	d := time.Duration(cfg.ShutdownDelay)
+	var again chan os.Signal
+	if d > 0 {
+		// Heard before /readyz says so: a second signal ends the drain.
+		again = make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	}
 	api.stopping.Store(true)
-	if d := time.Duration(cfg.ShutdownDelay); d > 0 {
-		logger.Info("gateway draining: /readyz answers 503; requests are taken until the delay ends", "shutdown_delay", d)
-		time.Sleep(d)
+	if d > 0 {
+		logger.Info("gateway draining: /readyz answers 503; requests are taken until the delay ends (a second signal ends it now)", "shutdown_delay", d)
+		select {
+		case <-time.After(d):
+		case <-again:
+			logger.Info("second signal: draining cut short")
+		}
+		signal.Stop(again)
 	}
 	logger.Info("gateway stopping")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

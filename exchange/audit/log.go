@@ -43,15 +43,16 @@ type Log struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	mu         sync.Mutex
-	size       int64 // entries committed
-	cpSize     int64 // size of the latest stored checkpoint
-	cpSigned   []byte
-	latest     []byte // the latest checkpoint, stored or sealed
-	latestSize int64
-	pendingAt  time.Time  // when the log first grew past cpSize; zero when cpSize == size
-	commitErr  error      // why the writer's last commit failed; nil once one succeeds
-	cpMu       sync.Mutex // serialises Checkpoint
+	mu          sync.Mutex
+	size        int64 // entries committed
+	cpSize      int64 // size of the latest stored checkpoint
+	cpSigned    []byte
+	latest      []byte // the latest checkpoint, stored or sealed
+	latestSize  int64
+	pendingAt   time.Time  // when the log first grew past cpSize; zero when cpSize == size
+	commitErr   error      // why the writer's last commit failed; nil once one succeeds
+	commitErrAt time.Time  // when it failed
+	cpMu        sync.Mutex // serialises Checkpoint
 
 	// The writer's: its statements, prepared once on its connection, and
 	// the tree's frontier as the last commit left it, and the one the
@@ -384,7 +385,10 @@ func (l *Log) write() {
 			}
 		}
 		l.mu.Lock()
-		l.commitErr = err
+		l.commitErr, l.commitErrAt = err, time.Time{}
+		if err != nil {
+			l.commitErrAt = time.Now()
+		}
 		if size > l.size && l.size == l.cpSize {
 			l.pendingAt = time.Now()
 		}
@@ -622,14 +626,15 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 	return signed, size, nil
 }
 
-// Err returns why the writer's last commit failed, or nil when it
-// succeeded or nothing was appended since Open. While it is not nil the
-// log may refuse every append (a full or failing disk); it is nil again
-// once a commit succeeds. A readiness probe reads it: it costs no I/O.
-func (l *Log) Err() error {
+// CommitFailure returns when and why the writer's last commit failed, or
+// nil when it succeeded or nothing was appended since Open. While it is
+// not nil the log may refuse every append (a full or failing disk); it is
+// nil again once a commit succeeds, which only an append can show. A
+// readiness probe reads it: it costs no I/O.
+func (l *Log) CommitFailure() (at time.Time, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.commitErr
+	return l.commitErrAt, l.commitErr
 }
 
 // Latest returns the latest checkpoint the log signed, stored

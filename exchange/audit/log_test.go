@@ -502,16 +502,17 @@ func TestCommitDelay(t *testing.T) {
 	})
 }
 
-// TestErrFollowsCommits: a commit that fails (here the writer's connection
-// may not grow the file, as on a full disk) makes Err say why, and the
-// appends of the batch fail; once the file may grow again the next commit
-// succeeds and Err is nil, and the log still verifies.
-func TestErrFollowsCommits(t *testing.T) {
+// TestCommitFailureFollowsCommits: a commit that fails (here the writer's
+// connection may not grow the file, as on a full disk) makes CommitFailure
+// say when and why, and the appends of the batch fail; once the file may
+// grow again the next commit succeeds and CommitFailure is nil, and the
+// log still verifies.
+func TestCommitFailureFollowsCommits(t *testing.T) {
 	ctx := context.Background()
 	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
 	fill(t, l, 10, 1)
-	if err := l.Err(); err != nil {
-		t.Fatalf("Err after good commits = %v, want nil", err)
+	if _, err := l.CommitFailure(); err != nil {
+		t.Fatalf("CommitFailure after good commits = %v, want nil", err)
 	}
 	// max_page_count is a setting of the connection: the writer's, the
 	// one connection of l.wdb.
@@ -530,8 +531,8 @@ func TestErrFollowsCommits(t *testing.T) {
 	if appendErr == nil || !strings.Contains(appendErr.Error(), "full") {
 		t.Fatalf("Append with the file at its page limit = %v, want database or disk is full", appendErr)
 	}
-	if err := l.Err(); err == nil || !strings.Contains(err.Error(), "full") {
-		t.Errorf("Err after a failed commit = %v, want database or disk is full", err)
+	if at, err := l.CommitFailure(); err == nil || !strings.Contains(err.Error(), "full") || time.Since(at) > time.Minute {
+		t.Errorf("CommitFailure after a failed commit = %v, %v, want database or disk is full, just now", at, err)
 	}
 	size := l.Size()
 	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
@@ -541,8 +542,8 @@ func TestErrFollowsCommits(t *testing.T) {
 	if err != nil || x != size {
 		t.Fatalf("Append once the file may grow = %d, %v, want %d, nil", x, err, size)
 	}
-	if err := l.Err(); err != nil {
-		t.Errorf("Err after a commit succeeded again = %v, want nil", err)
+	if at, err := l.CommitFailure(); err != nil || !at.IsZero() {
+		t.Errorf("CommitFailure after a commit succeeded again = %v, %v, want nil", at, err)
 	}
 	if err := l.Verify(ctx, nil); err != nil {
 		t.Errorf("Verify after the failed commit: %v", err)
