@@ -1153,12 +1153,24 @@ func TestAttacks(t *testing.T) {
 				return f.do(t, f.signed(t, r, nil, noAuthority, f.keys.skatt))
 			},
 			check: peerUntouched},
+		// Sweden has no gateway here: the outbound rule in the audit entry
+		// (not unknown-service) shows the policy decided before the lookup.
 		{name: "a country this gateway's outbound policy prohibits", status: 403, problem: pOutbound, authed: true,
 			outbound: true, rule: "outbound urn:samband:outbound:no prohibition[0]",
 			send: edited(noAuthority, func(k *keyring) jwk.Key { return k.skatt }, func(r *exchange.Request) {
 				r.Requester = noAuthority
 				r.Country, r.Organisation, r.Service, r.Path = "SE", "202100-5489", "population", "/v1/persons/SE"+stranger
-			}),
+			})},
+		// Finland is permitted but this one service of it is prohibited,
+		// and Finland's gateway is there to be reached: it hears nothing.
+		{name: "a service this gateway's outbound policy prohibits in a permitted country", status: 403, problem: pOutbound, authed: true,
+			outbound: true, rule: "outbound urn:samband:outbound:no prohibition[1]",
+			send: func(t *testing.T, f *fixture) *http.Response {
+				f.startPeer(t, nil)
+				r := f.pension()
+				r.Service, r.Path = "rehabilitation", "/v1/records/FI"+heir
+				return f.do(t, f.signed(t, r, nil, noAuthority, f.keys.skatt))
+			},
 			check: peerUntouched},
 		{name: "this gateway's own id as the signer", status: 403, problem: pRequester,
 			send: edited(noGateway, func(k *keyring) jwk.Key { return k.noGateway }, nil)},
