@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -195,38 +193,14 @@ func TestOutboundPolicyConfig(t *testing.T) {
 
 	// Without an outbound policy the gateway starts and says that
 	// outbound requests are not restricted.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var logs syncLog
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, config("open", ""), slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
-	select {
-	case <-ready:
-	case err := <-done:
+	var logs syncBuffer
+	_, stop, done, err := serveInTest(t, config("open", ""), &logs)
+	if err != nil {
 		t.Fatalf("serve without an outbound policy: %v", err)
 	}
-	cancel()
+	stop()
 	<-done
 	if out := logs.String(); !strings.Contains(out, "level=INFO") || !strings.Contains(out, "outbound requests are not restricted") {
 		t.Errorf("no info line on unrestricted outbound requests; logs:\n%s", out)
 	}
-}
-
-// syncLog is a log sink safe for the gateway's goroutines.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

@@ -255,24 +255,14 @@ func TestReadyzTrustDegraded(t *testing.T) {
 // shutdown_delay, so that a load balancer drains it; then serve stops.
 func TestReadyzShutdown(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\naddr: 127.0.0.1:0\nshutdown_delay: 3s\n"), "readyz", func(string) string { return "" })
+	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\nshutdown_delay: 3s\n"), "readyz", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
-	var base string
-	select {
-	case addr := <-ready:
-		base = "http://" + addr
-	case err := <-done:
+	base, cancel, done, err := serveInTest(t, cfg, &logs)
+	if err != nil {
 		t.Fatalf("serve = %v before listening", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not listen within 10 s")
 	}
 	getReady(t, base).isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "off", "trust": "off"})
 
@@ -299,24 +289,14 @@ func TestReadyzShutdown(t *testing.T) {
 // once.
 func TestShutdownSecondSignal(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\naddr: 127.0.0.1:0\nshutdown_delay: 1m\n"), "readyz", func(string) string { return "" })
+	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\nshutdown_delay: 1m\n"), "readyz", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
-	var base string
-	select {
-	case addr := <-ready:
-		base = "http://" + addr
-	case err := <-done:
+	base, cancel, done, err := serveInTest(t, cfg, &logs)
+	if err != nil {
 		t.Fatalf("serve = %v before listening", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not listen within 10 s")
 	}
 	cancel() // the first signal
 	waitReady(t, base, "503 once shutdown has begun", func(a readyAnswer) bool { return a.code != http.StatusOK })

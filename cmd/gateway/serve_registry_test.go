@@ -34,32 +34,42 @@ func (s *syncBuffer) String() string {
 // URL, or the error serve returned before listening.
 func startServe(t *testing.T, cfg Config, logs *syncBuffer) (string, error) {
 	t.Helper()
-	cfg.Addr = "127.0.0.1:0"
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan struct{})
-	var serveErr error
-	go func() {
-		defer close(done)
-		serveErr = serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), ready)
-	}()
+	base, stop, done, err := serveInTest(t, cfg, logs)
+	if err != nil {
+		return "", err
+	}
 	t.Cleanup(func() {
-		cancel()
+		stop()
 		select {
 		case <-done:
 		case <-time.After(20 * time.Second):
 			t.Error("serve did not stop within 20 s")
 		}
 	})
+	return base, nil
+}
+
+// serveInTest runs serve with cfg on a free loopback port, logging to logs,
+// and returns its base URL once it listens, stop (the first signal), and
+// where serve's result comes; or the error serve returned before
+// listening. serve is stopped when the test ends, if not before.
+func serveInTest(t *testing.T, cfg Config, logs *syncBuffer) (base string, stop context.CancelFunc, done <-chan error, err error) {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ready := make(chan string, 1)
+	result := make(chan error, 1)
+	go func() { result <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), ready) }()
 	select {
 	case addr := <-ready:
-		return "http://" + addr, nil
-	case <-done:
-		return "", serveErr
+		return "http://" + addr, cancel, result, nil
+	case err := <-result:
+		return "", cancel, result, err
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not listen within 10 s")
 	}
-	return "", nil
+	return "", cancel, result, nil
 }
 
 // serve with a subject key file serves the consent and mandate API; without
