@@ -410,7 +410,7 @@ func newFixture(t *testing.T, keys *keyring, opts ...func(*exchange.Options)) *f
 	}
 	t.Cleanup(func() { tr.Close() })
 
-	f.log = openLog(t, filepath.Join(dir, "audit.db"), "samband.test.no")
+	f.log = exchange.OpenTestLog(t, filepath.Join(dir, "audit.db"), "samband.test.no")
 
 	if f.registry, err = pstore.Open(ctx, filepath.Join(dir, "registry.db")); err != nil {
 		t.Fatal(err)
@@ -484,29 +484,6 @@ func newFixture(t *testing.T, keys *keyring, opts ...func(*exchange.Options)) *f
 	return f
 }
 
-// openLog opens an audit log in a new SQLite file at path, with a new key.
-func openLog(t *testing.T, path, name string) *audit.Log {
-	t.Helper()
-	skey, vkey, err := audit.GenerateKey(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := audit.Open(context.Background(), path, signer, verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
-}
-
 // library loads the policies of the files in testdata.
 func library(t *testing.T, names ...string) *policies.Library {
 	t.Helper()
@@ -573,7 +550,7 @@ func (f *fixture) startPeer(t *testing.T, edit func(answer *httptest.ResponseRec
 		Services:   []*exchange.Service{svc},
 		Decider:    &libraryDecider{lib: library(t, "pensions.ttl"), facts: f.registry, records: map[string][]string{pensionRecord: {pensionPolicy}}},
 		SubjectKey: f.subjectKey,
-		Log:        openLog(t, filepath.Join(t.TempDir(), "audit.db"), "samband.test.fi"),
+		Log:        exchange.OpenTestLog(t, filepath.Join(t.TempDir(), "audit.db"), "samband.test.fi"),
 		Now:        f.now,
 	})
 	if err != nil {

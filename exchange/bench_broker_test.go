@@ -122,17 +122,16 @@ func newBenchBroker(b *testing.B) (*Broker, jwk.Key) {
 		b.Fatal(err)
 	}
 
-	log := newAuditLog(b, filepath.Join(dir, "audit.db"), "samband.bench.no")
+	log := OpenTestLog(b, filepath.Join(dir, "audit.db"), "samband.bench.no")
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		log.Run(runCtx, time.Second)
 	}()
-	b.Cleanup(func() {
+	b.Cleanup(func() { // before the log closes
 		stop()
 		<-done
-		log.Close()
 	})
 
 	svc, err := NewService(ServiceConfig{

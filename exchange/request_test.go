@@ -29,9 +29,6 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
-	"golang.org/x/mod/sumdb/note"
-
-	"samband/exchange/audit"
 )
 
 // Parties and times of the tests.
@@ -87,29 +84,6 @@ func edKey(t testing.TB, name, kid string) jwk.Key {
 		t.Fatal(err)
 	}
 	return k
-}
-
-// newAuditLog opens an audit log in a new SQLite file at path, signed by a
-// new key named name; the caller closes it.
-func newAuditLog(tb testing.TB, path, name string) *audit.Log {
-	tb.Helper()
-	skey, vkey, err := audit.GenerateKey(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	verifier, err := note.NewVerifier(vkey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	l, err := audit.Open(context.Background(), path, signer, verifier)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return l
 }
 
 // ecKey returns a new P-256 private JWK with kid.

@@ -64,8 +64,7 @@ func TestRequesterKeysNotFetched(t *testing.T) {
 		t.Fatalf("trust.Open with the key server down = %v", err)
 	}
 	defer tr.Close()
-	log := newAuditLog(t, filepath.Join(t.TempDir(), "audit.db"), "samband.test.no")
-	defer log.Close()
+	log := OpenTestLog(t, filepath.Join(t.TempDir(), "audit.db"), "samband.test.no")
 	subjectKey, err := policies.NewSubjectKey()
 	if err != nil {
 		t.Fatal(err)
