@@ -74,6 +74,7 @@ func newServer(store catalogReader, logger *slog.Logger, reg *prometheus.Registr
 		rules:  lifeevent.Default(),
 		logger: logger,
 		now:    time.Now,
+		ready:  readiness{last: map[string]string{}, pings: make(chan struct{}, maxPings)},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "samband_http_requests_total",
 			Help: "HTTP requests answered, by route and status code.",

@@ -38,8 +38,7 @@ type readiness struct {
 	mu   sync.Mutex
 	last map[string]string
 
-	pingsOnce sync.Once
-	pings     chan struct{} // a slot per store read under way
+	pings chan struct{} // a slot per store read under way; maxPings of them
 }
 
 // maxPings bounds the store reads /readyz leaves under way: past it, a
@@ -132,7 +131,6 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 // readyTimeout: the read goes on in the background if the store does not
 // heed its context (a read blocked on the disk), and the probe answers.
 func (s *server) pingStore(ctx context.Context) error {
-	s.ready.pingsOnce.Do(func() { s.ready.pings = make(chan struct{}, maxPings) })
 	select {
 	case s.ready.pings <- struct{}{}:
 	default:
@@ -159,9 +157,6 @@ func (s *server) pingStore(ctx context.Context) error {
 func (rd *readiness) logChanges(logger *slog.Logger, checks map[string]string, errs map[string]error) {
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
-	if rd.last == nil {
-		rd.last = map[string]string{}
-	}
 	for name, st := range checks {
 		prev, seen := rd.last[name]
 		rd.last[name] = st
