@@ -644,14 +644,15 @@ func (b *Broker) fail(w http.ResponseWriter, r *http.Request, x *exchange, err e
 		e := b.entry(x, b.o.Now(), "deny", rule, p.Status)
 		// A refusal a rule decided is a decision like the provider's, and
 		// sealed like one: the log's latest checkpoint holds it at once.
-		appendEntry := b.o.Log.Append
+		ctx := context.WithoutCancel(r.Context())
+		var index int64
+		var aerr error
 		if decided {
-			appendEntry = func(ctx context.Context, e audit.Entry) (int64, error) {
-				index, _, err := b.o.Log.AppendSealed(ctx, e)
-				return index, err
-			}
+			index, _, aerr = b.o.Log.AppendSealed(ctx, e)
+		} else {
+			index, aerr = b.o.Log.Append(ctx, e)
 		}
-		if index, aerr := appendEntry(context.WithoutCancel(r.Context()), e); aerr != nil {
+		if aerr != nil {
 			b.logger.Error("exchange refusal not logged", append(attrs, "audit_err", aerr)...)
 			p = ProblemOf(ErrAudit)
 			err = fmt.Errorf("%w: %v", ErrAudit, aerr)
