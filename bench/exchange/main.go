@@ -5,6 +5,7 @@
 //
 //	go run ./bench/exchange                 # 64 clients, 2 s warm-up, 10 s a mode
 //	go run ./bench/exchange -c 16 -d 5s -keep-client-verify -cpuprofile cpu.prof
+//	go run ./bench/exchange -client net/http    # net/http's client as the load client
 //
 // Three ways to the same provider, a small net/http server answering a
 // death record of about 300 bytes of JSON:
@@ -34,6 +35,12 @@
 // a stall delays the requests behind it and is measured (no coordinated
 // omission). The added latency is samband's (and the proxy's) minus
 // direct's, at p50 and at p99.
+//
+// The load client is the same for every mode: by default (-client conn)
+// one that sends each request and reads its answer on the calling
+// goroutine, over connections of its own, as wrk does; -client net/http
+// uses http.Client, whose Transport costs the client more CPU on these
+// two cores (client.go).
 //
 // Every answer must be 200 with the record; samband's must carry a
 // receipt, and with -keep-client-verify the client also verifies it (the
@@ -149,6 +156,7 @@ type config struct {
 	policy      string
 	delay       time.Duration
 	loadProcess bool
+	client      string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -167,6 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
 	fs.DurationVar(&cfg.delay, "commit-delay", audit.DefaultCommitDelay, "the audit log's commit delay (audit.Log.SetCommitDelay)")
 	fs.BoolVar(&cfg.loadProcess, "load-process", false, "run each run's load client as a process of its own, and report the servers' CPU apart")
+	fs.StringVar(&cfg.client, "client", "conn", "the load client's HTTP: conn (its own connections, a request and its answer on the caller's goroutine, as wrk) or net/http (http.Client)")
 	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -244,7 +253,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	client := &http.Client{Transport: newTransport(cfg.c), Timeout: 30 * time.Second}
+	client, err := newDoer(cfg.client, cfg.c)
+	if err != nil {
+		return err
+	}
 	sends := map[string]sendFunc{
 		"direct":  plainSender(client, providerURL),
 		"proxy":   plainSender(client, proxyURL),
@@ -323,8 +335,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.loadProcess {
 		loadClient = "a process of its own (servers: gateway, provider, proxy, audit writer)"
 	}
-	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s; load client: %s.\n\n",
-		cfg.c, cfg.warmup, cfg.d, verify, loadClient)
+	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s; load client: %s, -client %s.\n\n",
+		cfg.c, cfg.warmup, cfg.d, verify, loadClient, cfg.client)
 	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | cores busy | errors |")
 	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, m := range modes {
@@ -376,7 +388,7 @@ func measure(ctx context.Context, cfg config, m, url string, sb *samband, send s
 		return closedLoop(ctx, send, cfg.c, start, cfg.warmup, cfg.d, prof), nil
 	}
 	job := loadJob{Mode: m, URL: url, Open: open, C: cfg.c, Rate: rate, Warmup: cfg.warmup, D: cfg.d,
-		Start: time.Now().Add(300 * time.Millisecond), Verify: cfg.verify}
+		Start: time.Now().Add(300 * time.Millisecond), Verify: cfg.verify, Client: cfg.client}
 	if m == "samband" {
 		var err error
 		if job.Key, err = json.Marshal(sb.kelaKey); err != nil {
@@ -406,25 +418,16 @@ func rateSource(flagRate float64) string {
 	return "half of samband's closed-loop rate"
 }
 
-// newTransport is a client transport that keeps a connection per client.
-func newTransport(clients int) *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = nil
-	t.MaxIdleConns = 2*clients + 16
-	t.MaxIdleConnsPerHost = 2*clients + 16
-	return t
-}
-
 // plainSender gets the death record from base (the provider or the
 // proxy) and checks it.
-func plainSender(client *http.Client, base string) sendFunc {
+func plainSender(client doer, base string) sendFunc {
 	u := base + "/api" + recordPath
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return err
 		}
-		resp, body, err := fetch(client, req)
+		resp, body, err := client.do(req)
 		if err != nil {
 			return err
 		}
@@ -433,17 +436,6 @@ func plainSender(client *http.Client, base string) sendFunc {
 		}
 		return nil
 	}
-}
-
-// fetch sends req and reads the whole answer.
-func fetch(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, body, err
 }
 
 // samband is the broker under test and the load client's side of it.
@@ -633,7 +625,7 @@ func (d *setDecider) Decide(ctx context.Context, _ *exchange.Service, req *polic
 
 // send signs a fresh request as the Finnish authority, for the heir, sends
 // it and checks the answer.
-func (s *samband) send(ctx context.Context, client *http.Client) error {
+func (s *samband) send(ctx context.Context, client doer) error {
 	req := &exchange.Request{
 		Method: http.MethodGet, Country: "NO", Organisation: organisation, Service: serviceName, Path: recordPath,
 		Audience: noGateway, ID: uuid.NewString(), Requester: fiKela, Purpose: purpose, LegalBasis: legalBasis,
@@ -649,7 +641,7 @@ func (s *samband) send(ctx context.Context, client *http.Client) error {
 		return err
 	}
 	hr.Header.Set(exchange.HeaderSignature, sig)
-	resp, body, err := fetch(client, hr)
+	resp, body, err := client.do(hr)
 	if err != nil {
 		return err
 	}

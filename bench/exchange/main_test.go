@@ -31,15 +31,20 @@ func TestDeathRecordSize(t *testing.T) {
 // TestRun runs every mode briefly: every answer must be right and the
 // audit log must hold one entry per samband answer, or run fails.
 func TestRun(t *testing.T) {
-	var out, errs bytes.Buffer
-	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-keep-client-verify", "-policy", "../../exchange/testdata/estate.ttl"}
-	if err := run(context.Background(), args, &out, &errs); err != nil {
-		t.Fatalf("run: %v\n%s", err, errs.String())
-	}
-	for _, want := range []string{"| samband |", "| direct |", "| proxy |", "Audit log:", "load client: in this process"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+	for _, client := range []string{"conn", "net/http"} {
+		t.Run(client, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-keep-client-verify", "-client", client,
+				"-policy", "../../exchange/testdata/estate.ttl"}
+			if err := run(context.Background(), args, &out, &errs); err != nil {
+				t.Fatalf("run: %v\n%s", err, errs.String())
+			}
+			for _, want := range []string{"| samband |", "| direct |", "| proxy |", "Audit log:", "load client: in this process, -client " + client} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, out.String())
+				}
+			}
+		})
 	}
 }
 

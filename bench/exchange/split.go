@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"time"
@@ -38,6 +37,7 @@ type loadJob struct {
 	Key       json.RawMessage // samband: the Finnish authority's private JWK
 	Gateway   json.RawMessage // samband: the gateway's public JWK
 	Verify    bool
+	Client    string // -client
 }
 
 // loadResult is what a load process measured.
@@ -56,7 +56,10 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := json.NewDecoder(r).Decode(&job); err != nil {
 		return fmt.Errorf("load process: job: %w", err)
 	}
-	client := &http.Client{Transport: newTransport(job.C), Timeout: 30 * time.Second}
+	client, err := newDoer(job.Client, job.C)
+	if err != nil {
+		return fmt.Errorf("load process: %w", err)
+	}
 	var send sendFunc
 	s := &samband{url: job.URL, verify: job.Verify}
 	switch job.Mode {
