@@ -58,10 +58,16 @@ type frontierReader struct {
 }
 
 func (r frontierReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	return readThrough(indexes, r.f.lookup, r.next)
+}
+
+// readThrough reads the stored hashes of indexes from have, and those
+// have does not hold from next, in one call.
+func readThrough(indexes []int64, have func(x int64) (tlog.Hash, bool), next tlog.HashReader) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	var missing []int
 	for i, x := range indexes {
-		h, ok := r.f.lookup(x)
+		h, ok := have(x)
 		if !ok {
 			missing = append(missing, i)
 			continue
@@ -75,7 +81,7 @@ func (r frontierReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	for j, i := range missing {
 		xs[j] = indexes[i]
 	}
-	hs, err := r.next.ReadHashes(xs)
+	hs, err := next.ReadHashes(xs)
 	if err != nil {
 		return nil, err
 	}

@@ -110,3 +110,51 @@ func TestFrontier(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchHashes computes the stored hashes of records first, first+1,
+// ..., with no frontier, from a file that holds only the hashes of the
+// records before first and from the batch's own hashes, held as a commit
+// holds them until it writes them all: every hash of the batch a later
+// record or the tree hash reads comes from memory, since the file has
+// none of them.
+func TestBatchHashes(t *testing.T) {
+	const n = 300
+	rec := func(i int64) tlog.Hash { return tlog.RecordHash([]byte(fmt.Sprint("entry ", i))) }
+	all := &hashMap{m: map[int64]tlog.Hash{}}
+	for i := int64(0); i < n; i++ {
+		hs, err := tlog.StoredHashesForRecordHash(i, rec(i), all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, h := range hs {
+			all.m[tlog.StoredHashIndex(0, i)+int64(j)] = h
+		}
+	}
+	wantRoot, err := tlog.TreeHash(n, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, first := range []int64{0, 1, 5, 63, 64, 127, 200} {
+		base := tlog.StoredHashIndex(0, first)
+		file := &hashMap{m: map[int64]tlog.Hash{}}
+		for x := range base {
+			file.m[x] = all.m[x]
+		}
+		b := &batchHashes{base: base, next: file}
+		for i := first; i < n; i++ {
+			got, err := tlog.StoredHashesForRecordHash(i, rec(i), b)
+			if err != nil {
+				t.Fatalf("batch from %d: record %d: %v", first, i, err)
+			}
+			for j, h := range got {
+				if x := tlog.StoredHashIndex(0, i) + int64(j); h != all.m[x] {
+					t.Fatalf("batch from %d: stored hash %d = %v, want %v", first, x, h, all.m[x])
+				}
+			}
+			b.hashes = append(b.hashes, got...)
+		}
+		if root, err := tlog.TreeHash(n, b); err != nil || root != wantRoot {
+			t.Errorf("batch from %d: TreeHash(%d) = %v, %v; want %v", first, n, root, err, wantRoot)
+		}
+	}
+}

@@ -8,11 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"samband/policies"
 )
 
 type testKeys struct {
@@ -368,6 +371,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 	ctx := context.Background()
 	b.SetParallelism(8) // 8 × GOMAXPROCS callers, as under load
 	b.ResetTimer()
+	cpu := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		e := testEntry(3)
 		for pb.Next() {
@@ -377,20 +381,37 @@ func BenchmarkAppendParallel(b *testing.B) {
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	reportEntries(b, cpu)
 }
 
 func BenchmarkAppendSerial(b *testing.B) {
 	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
 	ctx := context.Background()
 	e := testEntry(3)
-	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := l.Append(ctx, e); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportEntries(b, cpu)
+}
+
+// processCPU is the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportEntries reports entries a second and the CPU time of the process
+// per entry since since (callers and writer together): on a machine
+// shared with other work, the CPU time moves less than the wall time.
+func reportEntries(b *testing.B, since time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(processCPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/entry")
 }
 
 // Under load, an entry waits up to the commit delay for company: two
@@ -547,5 +568,237 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 	}
 	if err := l.Verify(ctx, nil); err != nil {
 		t.Errorf("Verify after the failed commit: %v", err)
+	}
+}
+
+// BenchmarkCommit measures the writer's own work per entry: commits of
+// batches of a given size, sealed, entries with a subject and a
+// representative, run by the benchmark itself (no append runs, so the
+// writer goroutine is idle), on a connection that does not sync (its sync
+// costs the same whatever the writer does, and would drown the rest).
+func BenchmarkCommit(b *testing.B) {
+	for _, size := range []int{1, 6, 64, 512} {
+		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
+			l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
+			if _, err := l.wdb.Exec("PRAGMA synchronous = OFF"); err != nil {
+				b.Fatal(err)
+			}
+			batch := make([]appendReq, size)
+			for i := range batch {
+				e := testEntry(i)
+				e.Representative = person(4)
+				data, err := e.MarshalBinary()
+				if err != nil {
+					b.Fatal(err)
+				}
+				batch[i] = appendReq{data: data, hash: tlog.RecordHash(data), subject: string(e.Subject), representative: string(e.Representative)}
+			}
+			var first int64
+			cpu := processCPU()
+			for b.Loop() {
+				if _, err := l.commit(first, batch, true); err != nil {
+					b.Fatal(err)
+				}
+				first += int64(size)
+			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(first), "cpu-µs/entry")
+		})
+	}
+}
+
+// TestCommitBatchSizes: batches whose rows cross the sizes of the
+// writer's INSERTs (see maxChunk), of entries with a subject, a
+// representative, both or neither (so a batch's subject rows are not its
+// entries), committed as such by the writer's commit and, between them,
+// appended by callers one after another and many at once, leave a log
+// that verifies: every sealed tree hash is the stored tree's, every entry
+// is the one appended and proves into the latest checkpoint, the subject
+// index finds each entry under each of its people and no other, and the
+// log reopens and grows on.
+func TestCommitBatchSizes(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l := openTest(t, path, k)
+	// entry(tag): person(2·tag) as subject when tag%4 is 0 or 1,
+	// person(2·tag+1) as representative when tag%4 is 1 or 2.
+	entry := func(tag int) Entry {
+		e := testEntry(tag)
+		e.Subject, e.Representative = "", ""
+		if tag%4 <= 1 {
+			e.Subject = person(2 * tag)
+		}
+		if tag%4 == 1 || tag%4 == 2 {
+			e.Representative = person(2*tag + 1)
+		}
+		return e
+	}
+	var mu sync.Mutex
+	tags := map[int64]int{} // the tag of the entry at each index
+	nextTag := 0
+	took := func(index int64, tag int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, ok := tags[index]; ok {
+			t.Errorf("index %d given twice", index)
+		}
+		tags[index] = tag
+	}
+	commitBatch := func(size int) {
+		t.Helper()
+		first := l.Size()
+		batch := make([]appendReq, size)
+		for j := range batch {
+			data, err := entry(nextTag).MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch[j] = appendReq{data: data, hash: tlog.RecordHash(data),
+				subject: string(entry(nextTag).Subject), representative: string(entry(nextTag).Representative)}
+			took(first+int64(j), nextTag)
+			nextTag++
+		}
+		// The writer is idle between appends: the test is the writer.
+		root, err := l.commit(first, batch, true)
+		if err != nil {
+			t.Fatalf("commit of %d entries at %d: %v", size, first, err)
+		}
+		l.mu.Lock()
+		l.size = first + int64(size)
+		l.mu.Unlock()
+		var stored tlog.Hash
+		if err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
+			stored, err = tlog.TreeHash(first+int64(size), r)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if root != stored {
+			t.Errorf("commit of %d entries at %d sealed tree hash %v, the stored hashes give %v", size, first, root, stored)
+		}
+		// The writer's frontier is the one Open would load from the file:
+		// the next commit reads no hash back.
+		f := l.front
+		if f.size != l.Size() {
+			t.Fatalf("commit of %d entries at %d left a frontier of size %d, want %d", size, first, f.size, l.Size())
+		}
+		for lv := 0; f.size>>uint(lv) > 0; lv++ {
+			x := tlog.StoredHashIndex(lv, f.size>>uint(lv)-1)
+			var want []tlog.Hash
+			if err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
+				want, err = r.ReadHashes([]int64{x})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if h, ok := f.lookup(x); !ok || h != want[0] {
+				t.Fatalf("commit of %d entries at %d: frontier's stored hash %d = %v, %v; want %v", size, first, x, h, ok, want[0])
+			}
+		}
+	}
+	for _, size := range []int{1, 2, 3, 7, 64, 65, 127, 128, 129, maxBatch} {
+		commitBatch(size)
+		for range 3 {
+			want := l.Size()
+			x, err := l.Append(ctx, entry(nextTag))
+			if err != nil || x != want {
+				t.Fatalf("Append = %d, %v; want %d", x, err, want)
+			}
+			took(x, nextTag)
+			nextTag++
+		}
+	}
+	// Many callers at once, sealed and not: the writer's own batches.
+	l.SetCommitDelay(5 * time.Millisecond)
+	const callers, each = 32, 8
+	type sealed struct {
+		index int64
+		cp    []byte
+	}
+	var seals []sealed
+	var wg sync.WaitGroup
+	for c := range callers {
+		first := nextTag + c*each
+		wg.Go(func() {
+			for tag := first; tag < first+each; tag++ {
+				if c%2 == 0 {
+					x, err := l.Append(ctx, entry(tag))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					took(x, tag)
+					continue
+				}
+				x, cp, err := l.AppendSealed(ctx, entry(tag))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				took(x, tag)
+				mu.Lock()
+				seals = append(seals, sealed{x, cp})
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	nextTag += callers * each
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, s := range seals {
+		checkSealed(t, l, k, s.index, s.cp)
+	}
+
+	size := l.Size()
+	if int(size) != nextTag || len(tags) != nextTag {
+		t.Fatalf("size %d, %d indexes given, want %d", size, len(tags), nextTag)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	cp, cpSize, err := l.Checkpoint(ctx)
+	if err != nil || cpSize != size {
+		t.Fatalf("Checkpoint = size %d, %v; want %d", cpSize, err, size)
+	}
+	tree := openTree(t, cp, k)
+	for i := range size {
+		tag := tags[i]
+		want := entry(tag)
+		got, err := l.Entry(ctx, i)
+		if err != nil || got != want {
+			t.Fatalf("Entry(%d) = %+v, %v; want %+v", i, got, err, want)
+		}
+		h, _ := want.Hash()
+		p, err := l.InclusionProof(ctx, i, tree.N)
+		if err != nil {
+			t.Fatalf("InclusionProof(%d, %d): %v", i, tree.N, err)
+		}
+		if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, h); err != nil {
+			t.Fatalf("CheckRecord(%d) against the checkpoint: %v", i, err)
+		}
+		for role, s := range want.subjects() {
+			if s == "" {
+				continue
+			}
+			page, err := l.BySubject(ctx, policies.Subject(s), 0, 10)
+			if err != nil || len(page) != 1 || page[0].Index != i || page[0].Role != role {
+				t.Fatalf("BySubject(%s of entry %d) = %+v, %v; want entry %d as role %d", roleName(int64(role)), i, page, err, i, role)
+			}
+		}
+	}
+	// The frontier a reopened log reads is the one these commits wrote.
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l = openTest(t, path, k)
+	if x, sealed, err := l.AppendSealed(ctx, entry(nextTag)); err != nil || x != size {
+		t.Fatalf("AppendSealed after reopening = %d, %v; want %d", x, err, size)
+	} else {
+		checkSealed(t, l, k, x, sealed)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatalf("Verify after reopening: %v", err)
 	}
 }

@@ -486,13 +486,13 @@ func BenchmarkAppendSealedSerial(b *testing.B) {
 	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
 	ctx := context.Background()
 	e := testEntry(3)
-	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		if _, _, err := l.AppendSealed(ctx, e); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	reportEntries(b, cpu)
 }
 
 func BenchmarkAppendSealedParallel(b *testing.B) {
@@ -510,6 +510,7 @@ func benchmarkAppendSealedParallel(b *testing.B, parallelism int) {
 	ctx := context.Background()
 	b.SetParallelism(parallelism)
 	b.ResetTimer()
+	cpu := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		e := testEntry(3)
 		e.Representative = person(4)
@@ -520,5 +521,5 @@ func benchmarkAppendSealedParallel(b *testing.B, parallelism int) {
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	reportEntries(b, cpu)
 }
