@@ -210,6 +210,7 @@ type exchange struct {
 	service string
 	subject policies.Subject
 	rep     policies.Subject
+	clock   stageClock
 }
 
 // ServeHTTP runs the checks in order, each failure answered with
@@ -217,12 +218,15 @@ type exchange struct {
 func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{role: "refused"}
+	x.clock.mark = start
 	err := b.serve(w, r, x)
 	outcome := "ok"
 	if err != nil {
 		p := ProblemOf(err)
 		outcome = p.name()
 		b.fail(w, r, x, err, p)
+	} else {
+		b.m.observe(x.role, &x.clock)
 	}
 	b.m.requests.WithLabelValues(x.role, outcome).Inc()
 	b.m.latency.WithLabelValues(x.role).Observe(time.Since(start).Seconds())
@@ -362,10 +366,12 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 		Time: now, Subject: x.subject, Representative: x.rep, LifeEvent: req.LifeEvent,
 		ExplicitRequest: req.ExplicitRequest,
 	}
+	x.clock.done(stageChecks)
 	dec, err := b.o.Decider.Decide(ctx, svc, preq)
 	if err != nil {
 		return err
 	}
+	x.clock.done(stageDecide)
 	b.m.decisions.WithLabelValues(string(dec.Effect), decisionReason(dec)).Inc()
 	var status int
 	var header http.Header
@@ -377,8 +383,10 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 			b.logger.Warn("service failed", "request_id", req.ID, "service", svc.ID, "err", err)
 			status, header, body = b.problemBody(r, err)
 		}
+		x.clock.done(stageUpstream)
 	} else {
 		status, header, body = b.problemBody(r, fmt.Errorf("%w: %s", ErrDenied, dec.Reason))
+		x.clock.skip()
 	}
 	rc := Receipt{
 		Issuer: b.o.Self.ID, RequestID: req.ID, RequestHash: req.HashText(),
@@ -394,11 +402,13 @@ func (b *Broker) provide(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAudit, err)
 	}
+	x.clock.done(stageAudit)
 	rc.LogIndex, rc.Checkpoint = index, string(cp)
 	signed, err := b.sk.SignReceipt(&rc)
 	if err != nil {
 		return fmt.Errorf("sign receipt: %w", err)
 	}
+	x.clock.done(stageReceipt)
 	b.logger.Info("exchange", "role", x.role, "request_id", req.ID, "requester", req.Requester, "signer", x.signer.ID,
 		"service", svc.ID, "purpose", req.Purpose, "effect", dec.Effect, "rule", rc.Rule, "status", status, "log_index", index)
 	h := w.Header()
@@ -497,12 +507,14 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	req := x.req
 	// The outbound policy decides before anything of the request leaves,
 	// before even which peers this gateway knows is told.
+	x.clock.done(stageChecks)
 	var outboundRule string
 	if b.o.Outbound != nil {
 		var err error
 		if outboundRule, err = b.outbound(ctx, x, now); err != nil {
 			return err
 		}
+		x.clock.done(stageDecide)
 	}
 	peer, ok := b.o.Trust.Gateway(req.Country)
 	if !ok {
@@ -524,11 +536,13 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 			out.Header.Set(k, v)
 		}
 	}
+	x.clock.skip() // signing the forwarded request is the gateway's own work, not the peer's
 	status, header, body, err := b.roundTrip(b.peers, out, peer.ID, peerHeaders)
 	if err != nil {
 		b.m.upstreamErrors.WithLabelValues(ProblemOf(err).name()).Inc()
 		return err
 	}
+	x.clock.done(stageUpstream)
 	decision, rule := "deny", ""
 	var receiptHash tlog.Hash
 	receipt := header.Get(HeaderReceipt)
@@ -541,6 +555,7 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		}
 		decision, rule = rc.Decision, rc.Rule
 		receiptHash = sha256.Sum256([]byte(receipt))
+		x.clock.done(stageReceipt)
 	} else {
 		// The peer refused before deciding (a signature, a time, an
 		// unknown service): its problem is passed on and logged. A
@@ -554,10 +569,12 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	entry := b.entry(x, now, decision, rule, status)
 	entry.ReceiptHash = receiptHash
+	x.clock.skip()
 	index, cp, err := b.o.Log.AppendSealed(context.WithoutCancel(ctx), entry)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAudit, err)
 	}
+	x.clock.done(stageAudit)
 	h := w.Header()
 	for k, vs := range header {
 		h[k] = vs
@@ -570,6 +587,7 @@ func (b *Broker) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		if err != nil {
 			return fmt.Errorf("countersign receipt: %w", err)
 		}
+		x.clock.done(stageReceipt)
 		h.Set(HeaderReceipt, receipt)
 		h.Set(HeaderCountersignature, cs)
 	}

@@ -415,6 +415,12 @@ func (d *exchangeDemo) hasPeerKeys(ctx context.Context, gatewayURL, peer string)
 // peerKeysMissing reads the gateway's samband_trust_keys_missing gauge of
 // the party peer: "1" while it has no keys of it, "0" once it has.
 func peerKeysMissing(ctx context.Context, gatewayURL, peer string) (string, error) {
+	return metricValue(ctx, gatewayURL, `samband_trust_keys_missing{party="`+peer+`"}`)
+}
+
+// metricValue reads the value of the series named series (with its
+// labels, as /metrics writes them) from the gateway's metrics.
+func metricValue(ctx context.Context, gatewayURL, series string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, gatewayURL+"/metrics", nil)
 	if err != nil {
 		return "", err
@@ -431,7 +437,7 @@ func peerKeysMissing(ctx context.Context, gatewayURL, peer string) (string, erro
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("%s/metrics: %s", gatewayURL, resp.Status)
 	}
-	prefix := `samband_trust_keys_missing{party="` + peer + `"} `
+	prefix := series + " "
 	for line := range strings.Lines(string(body)) {
 		if v, ok := strings.CutPrefix(line, prefix); ok {
 			return strings.TrimSpace(v), nil

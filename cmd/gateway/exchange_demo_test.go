@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,19 @@ func TestExchangeDemo(t *testing.T) {
 	}
 	if p.Countersignature == nil || p.Countersignature.Issuer != demoFIGateway || p.Countersignature.Checkpoint == "" {
 		t.Errorf("countersignature = %+v", p.Countersignature)
+	}
+	// Norway's gateway timed the permitted exchange's stages, and its
+	// audit log's commits.
+	for _, series := range []string{
+		`samband_exchange_stage_seconds_count{role="provider",stage="upstream"}`,
+		`samband_exchange_stage_seconds_count{role="provider",stage="audit"}`,
+		`samband_audit_commit_entries_count`,
+		`samband_audit_commit_seconds_count`,
+	} {
+		v, err := metricValue(ctx, d.noURL, series)
+		if n, perr := strconv.Atoi(v); err != nil || perr != nil || n < 1 {
+			t.Errorf("Norway's gateway: %s = %q, %v; want at least 1", series, v, err)
+		}
 	}
 	// Both logs hold both requests: the permit and the deny.
 	if o.FILogSize < 1 || o.NOLogSize < 1 {

@@ -176,6 +176,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		logger.Warn("the consent, mandate and evaluation API takes every caller: set policies.api_token_file, or keep addr on a trusted network")
 	}
 	api.audit, api.auditKey, api.citizens, api.embargo = auditLog, auditKey, citizens, cfg.Audit.Embargo
+	if auditLog != nil {
+		auditLog.OnCommit(auditCommitMetrics(reg))
+	}
 	if api.policies, err = loadGatewayPolicies(cfg.Policies); err != nil {
 		return err
 	}

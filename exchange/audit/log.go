@@ -65,6 +65,7 @@ type Log struct {
 	fresh       batchHashes
 
 	commitDelay atomic.Int64 // a time.Duration: see SetCommitDelay
+	onCommit    atomic.Pointer[func(Commit)]
 }
 
 // DefaultCommitDelay is the commit delay of a log opened (SetCommitDelay).
@@ -113,6 +114,26 @@ func chunk(rows int) int {
 		return maxChunk
 	}
 	return 1 << (bits.Len(uint(rows)) - 1)
+}
+
+// A Commit is what one of the writer's commits did, for metrics
+// (OnCommit).
+type Commit struct {
+	Entries int           // the entries it took, durable once Err is nil
+	Wait    time.Duration // how long its first entry waited for it to begin: the commit before, and the commit delay
+	Took    time.Duration // its transaction, the sync included
+	Err     error
+}
+
+// OnCommit has f called after every commit of the writer, once the
+// commit's callers are answered, on the writer's goroutine: f must be
+// quick. nil calls none.
+func (l *Log) OnCommit(f func(Commit)) {
+	if f == nil {
+		l.onCommit.Store(nil)
+		return
+	}
+	l.onCommit.Store(&f)
 }
 
 // writerStmts are the writer's statements, on its one connection: the
@@ -453,7 +474,9 @@ func (l *Log) write() {
 		for _, r := range batch {
 			seal = seal || r.seal
 		}
+		began := time.Now()
 		root, err := l.commit(first, batch, seal)
+		took := time.Since(began)
 		size := first + int64(len(batch))
 		if err != nil {
 			// The commit may have failed after the data reached the
@@ -497,6 +520,9 @@ func (l *Log) write() {
 			default:
 				r.reply <- appendResult{index: first + int64(i)}
 			}
+		}
+		if f := l.onCommit.Load(); f != nil {
+			(*f)(Commit{Entries: len(batch), Wait: began.Sub(batch[0].at), Took: took, Err: err})
 		}
 	}
 }

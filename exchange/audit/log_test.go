@@ -802,3 +802,70 @@ func TestCommitBatchSizes(t *testing.T) {
 		t.Fatalf("Verify after reopening: %v", err)
 	}
 }
+
+// TestOnCommit: the observer hears of every commit, once its callers are
+// answered: the entries of all commits add up to the appends, and each
+// took some time; with nil it hears of none.
+func TestOnCommit(t *testing.T) {
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+	ctx := context.Background()
+	var mu sync.Mutex
+	var commits []Commit
+	l.OnCommit(func(c Commit) {
+		mu.Lock()
+		commits = append(commits, c)
+		mu.Unlock()
+	})
+	const callers, each = 8, 5
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for range each {
+				if _, err := l.Append(ctx, testEntry(1)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// The last commit's observer runs after its callers are answered.
+	waitFor(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, c := range commits {
+			n += c.Entries
+		}
+		return n == callers*each
+	})
+	mu.Lock()
+	for _, c := range commits {
+		if c.Err != nil || c.Entries < 1 || c.Took <= 0 || c.Wait < 0 {
+			t.Errorf("commit %+v", c)
+		}
+	}
+	seen := len(commits)
+	mu.Unlock()
+
+	l.OnCommit(nil)
+	if _, err := l.Append(ctx, testEntry(2)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(commits) != seen {
+		t.Errorf("with no observer, %d more commits were heard of", len(commits)-seen)
+	}
+}
+
+// waitFor waits up to 5 s for ok.
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !ok(); {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
