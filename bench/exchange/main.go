@@ -90,6 +90,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
 
 	"samband/exchange"
@@ -274,12 +275,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), load0, dir)
 	// runAll makes one run of every mode, closed loop or open loop at rate,
 	// profiling samband's when -cpuprofile asks for that kind.
+	var stagesBefore, stagesOpen stageSnapshot
 	runAll := func(kind string, open bool, rate float64) (map[string]result, error) {
 		out := map[string]result{}
 		for _, m := range modes {
 			var prof *os.File
 			if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == kind {
 				if prof, err = os.Create(cfg.cpuprofile); err != nil {
+					return nil, err
+				}
+			}
+			var before stageSnapshot
+			if m == "samband" && open {
+				if before, err = snapshotStages(sb.metrics); err != nil {
 					return nil, err
 				}
 			}
@@ -296,6 +304,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return nil, ctx.Err()
 			}
 			out[m] = r
+			if before != nil {
+				if stagesOpen, err = snapshotStages(sb.metrics); err != nil {
+					return nil, err
+				}
+				stagesBefore = before
+			}
 			fmt.Fprintf(stderr, "%-6s %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
 				kind, m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
 		}
@@ -358,6 +372,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			added50, added99 = ms(r.p(0.50)-d.p(0.50)), ms(r.p(0.99)-d.p(0.99))
 		}
 		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)), added50, added99, r.errors)
+	}
+	if stagesOpen != nil {
+		fmt.Fprintf(stdout, "\nWhere samband's open-loop time went, by the gateway's own metrics (warm-up included; p50 and p99 estimated from the buckets):\n\n")
+		stageTable(stdout, stagesBefore, stagesOpen, func(v float64) string { return fmt.Sprintf("%.2f ms", v*1000) })
 	}
 	fmt.Fprintf(stdout, "\nLoad average before: %s; after: %s. %s, GOMAXPROCS %d.\n", load0, load1, runtime.Version(), runtime.GOMAXPROCS(0))
 	if slices.Contains(modes, "samband") {
@@ -441,6 +459,7 @@ func plainSender(client doer, base string) sendFunc {
 // samband is the broker under test and the load client's side of it.
 type samband struct {
 	broker   *exchange.Broker
+	metrics  *prometheus.Registry // the broker's and the audit log's commits'
 	url      string
 	kela     *exchange.SigningKey // the Finnish authority's key
 	kelaKey  jwk.Key              // the same, for a load process
@@ -552,6 +571,8 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 		return nil, err
 	}
 	s.log.SetCommitDelay(cfg.delay)
+	s.metrics = prometheus.NewRegistry()
+	s.log.OnCommit(audit.CommitMetrics(s.metrics))
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go func() {
@@ -582,6 +603,7 @@ func openSamband(ctx context.Context, dir, providerURL string, cfg config) (*sam
 		SubjectKey: subjectKey,
 		Log:        s.log,
 		Logger:     logger,
+		Metrics:    exchange.NewMetrics(s.metrics),
 	})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"samband/catalog/sqlite"
+	"samband/exchange/audit"
 	"samband/harvest"
 	"samband/harvest/linkcheck"
 )
@@ -177,7 +178,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	}
 	api.audit, api.auditKey, api.citizens, api.embargo = auditLog, auditKey, citizens, cfg.Audit.Embargo
 	if auditLog != nil {
-		auditLog.OnCommit(auditCommitMetrics(reg))
+		auditLog.OnCommit(audit.CommitMetrics(reg))
 	}
 	if api.policies, err = loadGatewayPolicies(cfg.Policies); err != nil {
 		return err
