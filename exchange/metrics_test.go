@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"samband/exchange"
 )
@@ -69,14 +70,34 @@ func TestStageMetrics(t *testing.T) {
 	}
 }
 
-// histogram reads the count and sum of the histogram of reg named name
+// histogram reads the count and sum of the histograms of reg named name
 // whose labels include labels, added over every such series.
 func histogram(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (n uint64, sum float64) {
+	t.Helper()
+	for _, m := range series(t, reg, name, labels) {
+		n += m.GetHistogram().GetSampleCount()
+		sum += m.GetHistogram().GetSampleSum()
+	}
+	return n, sum
+}
+
+// counterValue reads one counter of reg by its labels; 0 when absent.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
+	t.Helper()
+	if ms := series(t, reg, name, labels); len(ms) > 0 {
+		return ms[0].GetCounter().GetValue()
+	}
+	return 0
+}
+
+// series returns the series of reg named name whose labels include labels.
+func series(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) []*dto.Metric {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []*dto.Metric
 	for _, mf := range mfs {
 		if mf.GetName() != name {
 			continue
@@ -88,9 +109,8 @@ func histogram(t *testing.T, reg *prometheus.Registry, name string, labels map[s
 					continue metrics
 				}
 			}
-			n += m.GetHistogram().GetSampleCount()
-			sum += m.GetHistogram().GetSampleSum()
+			out = append(out, m)
 		}
 	}
-	return n, sum
+	return out
 }

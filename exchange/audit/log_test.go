@@ -766,17 +766,8 @@ func TestCommitBatchSizes(t *testing.T) {
 	for i := range size {
 		tag := tags[i]
 		want := entry(tag)
-		got, err := l.Entry(ctx, i)
-		if err != nil || got != want {
-			t.Fatalf("Entry(%d) = %+v, %v; want %+v", i, got, err, want)
-		}
-		h, _ := want.Hash()
-		p, err := l.InclusionProof(ctx, i, tree.N)
-		if err != nil {
-			t.Fatalf("InclusionProof(%d, %d): %v", i, tree.N, err)
-		}
-		if err := tlog.CheckRecord(p, tree.N, tree.Hash, i, h); err != nil {
-			t.Fatalf("CheckRecord(%d) against the checkpoint: %v", i, err)
+		if got := checkIncluded(t, l, tree, i); got != want {
+			t.Fatalf("Entry(%d) = %+v; want %+v", i, got, want)
 		}
 		for role, s := range want.subjects() {
 			if s == "" {

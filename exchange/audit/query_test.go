@@ -23,17 +23,18 @@ import (
 // entry index of l, by an inclusion proof; it returns the tree.
 func checkSealed(t *testing.T, l *Log, k testKeys, index int64, checkpoint []byte) tlog.Tree {
 	t.Helper()
-	msg, err := note.Open(checkpoint, note.VerifierList(k.verifier))
-	if err != nil {
-		t.Fatalf("note.Open(sealed checkpoint of %d): %v", index, err)
-	}
-	tree, err := tlog.ParseTree([]byte(msg.Text))
-	if err != nil {
-		t.Fatalf("ParseTree: %v", err)
-	}
+	tree := openTree(t, checkpoint, k)
 	if tree.N <= index {
 		t.Fatalf("sealed checkpoint of entry %d has size %d: it does not hold the entry", index, tree.N)
 	}
+	checkIncluded(t, l, tree, index)
+	return tree
+}
+
+// checkIncluded checks by an inclusion proof that tree holds entry index of
+// l, and returns the entry.
+func checkIncluded(t *testing.T, l *Log, tree tlog.Tree, index int64) Entry {
+	t.Helper()
 	ctx := context.Background()
 	e, err := l.Entry(ctx, index)
 	if err != nil {
@@ -45,9 +46,9 @@ func checkSealed(t *testing.T, l *Log, k testKeys, index int64, checkpoint []byt
 		t.Fatalf("InclusionProof(%d, %d): %v", index, tree.N, err)
 	}
 	if err := tlog.CheckRecord(p, tree.N, tree.Hash, index, h); err != nil {
-		t.Fatalf("CheckRecord(%d) against the sealed checkpoint: %v", index, err)
+		t.Fatalf("CheckRecord(%d) against the checkpoint of size %d: %v", index, tree.N, err)
 	}
-	return tree
+	return e
 }
 
 func TestAppendSealed(t *testing.T) {
