@@ -403,8 +403,8 @@ func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, err
 func (l *Log) write() {
 	defer close(l.done)
 	batch := make([]appendReq, 0, maxBatch)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := newDelayTimer()
+	defer timer.close()
 	var rate float64 // entries a second, averaged over the last batches
 	var prev time.Time
 	// What a wait is worth: the entries the last waits gathered, averaged.
@@ -446,19 +446,19 @@ func (l *Log) write() {
 		}
 		if wait {
 			had := len(batch)
-			timer.Reset(d - time.Since(batch[0].at))
+			timer.reset(d - time.Since(batch[0].at))
 		gather:
 			for len(batch) < maxBatch {
 				select {
 				case r := <-l.reqs:
 					batch = append(batch, r)
-				case <-timer.C:
+				case <-timer.fired():
 					break gather
 				case <-l.closing:
 					break gather
 				}
 			}
-			timer.Stop()
+			timer.stop()
 			gain = 0.5*gain + 0.5*float64(len(batch)-had)
 		}
 		if !prev.IsZero() {

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package audit
+
+func newDelayTimer() delayTimer { return newGoTimer() }

@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// delayTimers are the commit delay's timers this platform has.
+func delayTimers() map[string]func() delayTimer {
+	return map[string]func() delayTimer{
+		"time.Timer": func() delayTimer { return newGoTimer() },
+		"platform":   newDelayTimer,
+	}
+}
+
+// TestDelayTimers: a timer fires once, not before its time; a stopped one
+// does not fire; one reset again and again keeps firing; zero fires at
+// once.
+func TestDelayTimers(t *testing.T) {
+	for name, make := range delayTimers() {
+		t.Run(name, func(t *testing.T) {
+			tm := make()
+			defer tm.close()
+			for range 3 {
+				start := time.Now()
+				tm.reset(2 * time.Millisecond)
+				select {
+				case <-tm.fired():
+					if d := time.Since(start); d < 2*time.Millisecond {
+						t.Errorf("fired after %v, before its 2ms", d)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("did not fire")
+				}
+				tm.stop()
+			}
+			tm.reset(20 * time.Millisecond)
+			tm.stop()
+			select {
+			case <-tm.fired():
+				t.Error("fired after stop")
+			case <-time.After(60 * time.Millisecond):
+			}
+			tm.reset(0)
+			select {
+			case <-tm.fired():
+			case <-time.After(5 * time.Second):
+				t.Fatal("reset(0) did not fire")
+			}
+		})
+	}
+}
+
+// TestDelayTimerPlatform: on Linux the commit delay is a timerfd's.
+func TestDelayTimerPlatform(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("timerfd is Linux's")
+	}
+	tm := newDelayTimer()
+	defer tm.close()
+	if _, ok := tm.(*fdTimer); !ok {
+		t.Errorf("newDelayTimer() = %T, want *fdTimer", tm)
+	}
+}
+
+// BenchmarkDelayTimerLateness: how late a 300 µs wait ends, with nothing
+// else running: the commit delay's timer when the cores idle between
+// requests.
+func BenchmarkDelayTimerLateness(b *testing.B) {
+	for name, make := range delayTimers() {
+		b.Run(name, func(b *testing.B) {
+			tm := make()
+			defer tm.close()
+			const d = 300 * time.Microsecond
+			var late []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				tm.reset(d)
+				<-tm.fired()
+				late = append(late, time.Since(start)-d)
+			}
+			slices.Sort(late)
+			b.ReportMetric(float64(late[len(late)/2].Microseconds()), "p50-late-µs")
+			b.ReportMetric(float64(late[len(late)*99/100].Microseconds()), "p99-late-µs")
+		})
+	}
+}
