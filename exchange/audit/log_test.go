@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -858,5 +859,31 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestCommitMetricsShared: two logs' commit metrics on one registry share
+// its series rather than fail to register.
+func TestCommitMetricsShared(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	a, b := CommitMetrics(reg), CommitMetrics(reg)
+	a(Commit{Entries: 2, Took: time.Millisecond})
+	b(Commit{Entries: 3, Took: time.Millisecond})
+	b(Commit{Err: errors.New("disk full")})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		m := mf.GetMetric()[0]
+		if h := m.GetHistogram(); h != nil {
+			got[mf.GetName()] = h.GetSampleSum()
+		} else {
+			got[mf.GetName()] = m.GetCounter().GetValue()
+		}
+	}
+	if got["samband_audit_commit_entries"] != 5 || got["samband_audit_commit_failures_total"] != 1 {
+		t.Errorf("metrics %v: want 5 entries in all and 1 failure", got)
 	}
 }

@@ -1,6 +1,10 @@
 package audit
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"samband/internal/promreg"
+)
 
 // CommitMetrics registers with reg the metrics of the audit log's
 // commits and returns what records one (Log.OnCommit):
@@ -11,7 +15,8 @@ import "github.com/prometheus/client_golang/prometheus"
 //	samband_audit_commit_failures_total
 //
 // The sync is what the disk costs every exchange; the entries a commit
-// takes, what the commit delay buys.
+// takes, what the commit delay buys. Two logs on one registry share the
+// metrics (promreg).
 func CommitMetrics(reg prometheus.Registerer) func(Commit) {
 	seconds := []float64{.0001, .00025, .0005, .001, .002, .003, .005, .0075, .01, .025, .05, .1, .25, 1}
 	took := prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -26,7 +31,8 @@ func CommitMetrics(reg prometheus.Registerer) func(Commit) {
 	failures := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "samband_audit_commit_failures_total", Help: "Audit log commits that failed; their entries' requests were refused.",
 	})
-	reg.MustRegister(took, wait, entries, failures)
+	took, wait = promreg.Register(reg, took), promreg.Register(reg, wait)
+	entries, failures = promreg.Register(reg, entries), promreg.Register(reg, failures)
 	return func(c Commit) {
 		if c.Err != nil {
 			failures.Inc()
