@@ -92,13 +92,7 @@ exchange:
 // it answers a caller without one, or with another, 401.
 func TestAPITokens(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeFile(t, dir, name, text) }
 	good := strings.Repeat("ab", 16)
 	toks, err := loadAPITokens(write("good", "# operators\n\n"+good+"\n"+strings.Repeat("cd", 20)+"\n"), nil)
 	if err != nil || len(toks) != 2 {
@@ -142,13 +136,7 @@ func TestOutboundPolicyConfig(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeFile(t, dir, name, text) }
 	gw, err := exchange.GenerateKey("EdDSA", "fi-gw-1")
 	if err != nil {
 		t.Fatal(err)
@@ -203,4 +191,15 @@ func TestOutboundPolicyConfig(t *testing.T) {
 	if out := logs.String(); !strings.Contains(out, "level=INFO") || !strings.Contains(out, "outbound requests are not restricted") {
 		t.Errorf("no info line on unrestricted outbound requests; logs:\n%s", out)
 	}
+}
+
+// writeFile writes text to the file name in dir, readable by its owner
+// alone, and returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

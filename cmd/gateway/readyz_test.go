@@ -254,16 +254,7 @@ func TestReadyzTrustDegraded(t *testing.T) {
 // (serving: stopping) while the gateway still takes requests for
 // shutdown_delay, so that a load balancer drains it; then serve stops.
 func TestReadyzShutdown(t *testing.T) {
-	dir := t.TempDir()
-	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\nshutdown_delay: 3s\n"), "readyz", func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
-	base, cancel, done, err := serveInTest(t, cfg, &logs)
-	if err != nil {
-		t.Fatalf("serve = %v before listening", err)
-	}
+	base, cancel, done, logs := serveDraining(t, "3s")
 	getReady(t, base).isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "off", "trust": "off"})
 
 	cancel()
@@ -284,20 +275,27 @@ func TestReadyzShutdown(t *testing.T) {
 	}
 }
 
+// serveDraining runs serve on a fresh store with shutdown_delay set to
+// delay; it returns what serveInTest does and serve's log.
+func serveDraining(t *testing.T, delay string) (base string, stop context.CancelFunc, done <-chan error, logs *syncBuffer) {
+	t.Helper()
+	cfg, err := parseConfig([]byte("db: "+filepath.Join(t.TempDir(), "samband.db")+"\nshutdown_delay: "+delay+"\n"), "readyz", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs = &syncBuffer{}
+	base, stop, done, err = serveInTest(t, cfg, logs)
+	if err != nil {
+		t.Fatalf("serve = %v before listening", err)
+	}
+	return base, stop, done, logs
+}
+
 // TestShutdownSecondSignal: while serve drains (a minute's
 // shutdown_delay), a second interrupt ends the drain and serve stops at
 // once.
 func TestShutdownSecondSignal(t *testing.T) {
-	dir := t.TempDir()
-	cfg, err := parseConfig([]byte("db: "+filepath.Join(dir, "samband.db")+"\nshutdown_delay: 1m\n"), "readyz", func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
-	base, cancel, done, err := serveInTest(t, cfg, &logs)
-	if err != nil {
-		t.Fatalf("serve = %v before listening", err)
-	}
+	base, cancel, done, logs := serveDraining(t, "1m")
 	cancel() // the first signal
 	waitReady(t, base, "503 once shutdown has begun", func(a readyAnswer) bool { return a.code != http.StatusOK })
 	// serve listens for the second signal before /readyz says 503, so the
