@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"samband/exchange/trust"
+	"samband/exchange/trust/trusttest"
 	"samband/policies"
 )
 
@@ -43,16 +43,8 @@ func TestRequesterKeysNotFetched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var up atomic.Bool
-	keys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !up.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/jwk-set+json")
-		w.Write(body)
-	}))
-	defer keys.Close()
+	keys := trusttest.NewKeyServer(t, body)
+	keys.Down.Store(true)
 
 	tr, err := trust.Open(ctx, trust.Config{
 		Parties: []trust.PartyConfig{{ID: testRequester, Kind: trust.Authority, Scheme: "FI:YTUNNUS",
@@ -111,7 +103,7 @@ func TestRequesterKeysNotFetched(t *testing.T) {
 		t.Errorf("before the first fetch: %s %q; want unknown-key saying the set is not fetched yet", typ, detail)
 	}
 
-	up.Store(true)
+	keys.Down.Store(false)
 	deadline := time.Now().Add(30 * time.Second)
 	for typ == "urn:samband:problem:unknown-key" {
 		if time.Now().After(deadline) {

@@ -23,6 +23,7 @@ import (
 
 	"samband/catalog/sqlite"
 	"samband/exchange/trust"
+	"samband/exchange/trust/trusttest"
 )
 
 // readyAnswer is what /readyz answers: the 200 body or the 503 problem.
@@ -224,16 +225,8 @@ func TestReadyzAuditCommitFails(t *testing.T) {
 // trust registry's background first fetch) makes the gateway degraded, not
 // unready: 200, naming the party; once its set is fetched, trust is ok.
 func TestReadyzTrustDegraded(t *testing.T) {
-	var up atomic.Bool
-	keys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !up.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/jwk-set+json")
-		w.Write(jwks(t, newECSigner(t, "no-1")))
-	}))
-	defer keys.Close()
+	keys := trusttest.NewKeyServer(t, jwks(t, newECSigner(t, "no-1")))
+	keys.Down.Store(true)
 	tr := openTrust(t, keys.URL, inlineAuthority(t),
 		trust.PartyConfig{ID: "NO/991825827", Kind: trust.Gateway, Scheme: "NO:ORGNR", BaseURL: "https://samband.example.no",
 			JWKSURL: keys.URL + "/keys/no.json"})
@@ -245,7 +238,7 @@ func TestReadyzTrustDegraded(t *testing.T) {
 	getReady(t, base).isReady(t, "degraded",
 		map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "degraded: no keys yet for NO/991825827"})
 
-	up.Store(true)
+	keys.Down.Store(false)
 	waitReady(t, base, "trust ok once the key server is up", func(a readyAnswer) bool { return a.Checks["trust"] == "ok" }).
 		isReady(t, "ready", map[string]string{"serving": "ok", "store": "ok", "audit": "ok", "trust": "ok"})
 }

@@ -46,7 +46,7 @@ func missingGauge(t *testing.T, reg *prometheus.Registry, party string) float64 
 func TestFirstFetchBackground(t *testing.T) {
 	pub, priv := edKey(t, "k1", zeroTime, zeroTime)
 	srv := newJWKSServer(t, setJSON(t, pub))
-	srv.down.Store(true)
+	srv.Down.Store(true)
 	cfg := urlConfig(srv)
 	cfg.FirstFetch = FirstFetchBackground
 	cfg.Retry = 20 * time.Millisecond
@@ -79,10 +79,10 @@ func TestFirstFetchBackground(t *testing.T) {
 		}
 	}
 	// The retries come every Retry, not every MinRefresh (5 minutes).
-	waitFor(t, "two retries while the key server is down", func() bool { return srv.requests.Load() >= 3 })
+	waitFor(t, "two retries while the key server is down", func() bool { return srv.Requests.Load() >= 3 })
 	keyIs(t, r, gwSE, "k1", time.Now(), ErrUnknownKey, nil)
 
-	srv.down.Store(false)
+	srv.Down.Store(false)
 	waitFor(t, "the keys once the key server is up", func() bool {
 		_, err := r.Key(context.Background(), gwSE, "k1", time.Now())
 		return err == nil
@@ -108,9 +108,9 @@ func TestFirstFetchBackground(t *testing.T) {
 		t.Errorf("log = %s\nwant the fetch announced at info level", l)
 	}
 	// The retries end with the first success.
-	n := srv.requests.Load()
+	n := srv.Requests.Load()
 	time.Sleep(10 * cfg.Retry)
-	if got := srv.requests.Load(); got != n {
+	if got := srv.Requests.Load(); got != n {
 		t.Errorf("%d requests after the first fetch succeeded, want none before MinRefresh", got-n)
 	}
 }
@@ -120,7 +120,7 @@ func TestFirstFetchBackground(t *testing.T) {
 func TestFirstFetchWait(t *testing.T) {
 	pub, _ := edKey(t, "k1", zeroTime, zeroTime)
 	srv := newJWKSServer(t, setJSON(t, pub))
-	srv.down.Store(true)
+	srv.Down.Store(true)
 	cfg := urlConfig(srv)
 	cfg.FirstFetch = FirstFetchWait
 	r, err := Open(context.Background(), cfg, nil, nil)
@@ -174,18 +174,18 @@ func TestPeersNamingEachOther(t *testing.T) {
 	// start opens both registries at once, each from a server that is
 	// down until its own registry is open.
 	start := func(mode FirstFetch) (fi, no *Registry, fiErr, noErr error) {
-		fiSrv.down.Store(true)
-		noSrv.down.Store(true)
+		fiSrv.Down.Store(true)
+		noSrv.Down.Store(true)
 		fiCfg.FirstFetch, noCfg.FirstFetch = mode, mode
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			if fi, fiErr = Open(context.Background(), fiCfg, nil, nil); fiErr == nil {
-				fiSrv.down.Store(false)
+				fiSrv.Down.Store(false)
 			}
 		})
 		wg.Go(func() {
 			if no, noErr = Open(context.Background(), noCfg, nil, nil); noErr == nil {
-				noSrv.down.Store(false)
+				noSrv.Down.Store(false)
 			}
 		})
 		wg.Wait()

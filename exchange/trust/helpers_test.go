@@ -8,14 +8,13 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"samband/exchange/trust/trusttest"
 )
 
 var zeroTime time.Time
@@ -82,34 +81,10 @@ func setJSON(t testing.TB, keys ...any) []byte {
 	return b
 }
 
-// jwksServer serves whatever body was last given to serve, and counts the
-// requests it answers. While down is set it answers 503, as a key server
-// that is not up yet.
-type jwksServer struct {
-	*httptest.Server
-	body     atomic.Pointer[[]byte]
-	requests atomic.Int64
-	down     atomic.Bool
-}
+// jwksServer is the key server of these tests.
+type jwksServer = trusttest.KeyServer
 
-func newJWKSServer(t testing.TB, body []byte) *jwksServer {
-	t.Helper()
-	s := &jwksServer{}
-	s.serve(body)
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		if s.down.Load() {
-			http.Error(w, "not up yet", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/jwk-set+json")
-		w.Write(*s.body.Load())
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *jwksServer) serve(body []byte) { s.body.Store(&body) }
+func newJWKSServer(t testing.TB, body []byte) *jwksServer { return trusttest.NewKeyServer(t, body) }
 
 // logBuffer is a slog handler's output that tests may read while the
 // registry writes it.

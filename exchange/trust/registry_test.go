@@ -131,7 +131,7 @@ func TestRotation(t *testing.T) {
 	retired := now.Add(-time.Hour).Truncate(time.Second)
 	k1r := withRawKey(t, k1, "exp", retired.Unix())
 	k2, _ := ecKey(t, "k2", elliptic.P256())
-	srv.serve(setJSON(t, k1r, k2))
+	srv.Serve(setJSON(t, k1r, k2))
 	if err := r.Refresh(ctx, gwSE); err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +140,13 @@ func TestRotation(t *testing.T) {
 	keyIs(t, r, gwSE, "k1", retired, ErrKeyExpired, nil) // exp itself is outside [nbf, exp)
 	keyIs(t, r, gwSE, "k1", retired.Add(-time.Second), nil, k1)
 
-	srv.serve(setJSON(t, k2))
+	srv.Serve(setJSON(t, k2))
 	if err := r.Refresh(ctx, gwSE); err != nil {
 		t.Fatal(err)
 	}
 	keyIs(t, r, gwSE, "k1", retired.Add(-time.Second), ErrUnknownKey, nil) // gone from the set
 	keyIs(t, r, gwSE, "k2", now, nil, k2)
-	if got := srv.requests.Load(); got != 3 {
+	if got := srv.Requests.Load(); got != 3 {
 		t.Errorf("%d requests, want 3 (Open's and two refreshes)", got)
 	}
 	r.Close()
@@ -190,7 +190,7 @@ func TestRefreshRefusesHostileSets(t *testing.T) {
 	r := openRegistry(t, cfg, nil)
 	ctx := context.Background()
 	for i, tc := range hostileSets(t) {
-		srv.serve([]byte(tc.body))
+		srv.Serve([]byte(tc.body))
 		err := r.Refresh(ctx, gwSE)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Refresh = %v, want it to say %q", tc.name, err, tc.want)
@@ -203,7 +203,7 @@ func TestRefreshRefusesHostileSets(t *testing.T) {
 	if n, err := testutil.GatherAndCount(reg, "samband_trust_jwks_fetches_total"); err != nil || n != 2 {
 		t.Errorf("exported fetch counters: %d, %v; want ok and refused", n, err)
 	}
-	srv.serve(good)
+	srv.Serve(good)
 	if err := r.Refresh(ctx, gwSE); err != nil {
 		t.Errorf("Refresh of a good set after refusals = %v", err)
 	}
@@ -224,14 +224,14 @@ func TestBackgroundRefresh(t *testing.T) {
 	}
 	defer r.Close()
 	_, priv := edKey(t, "k2", zeroTime, zeroTime)
-	srv.serve(setJSON(t, k2, priv))
+	srv.Serve(setJSON(t, k2, priv))
 	waitFor(t, "a refused refresh logged", func() bool { return strings.Contains(logs.String(), "key set refresh failed") })
 	if l := logs.String(); !strings.Contains(l, "party="+gwSE) || !strings.Contains(l, `private key material`) {
 		t.Errorf("log = %s\nwant the party and why", l)
 	}
 	keyIs(t, r, gwSE, "k1", time.Now(), nil, k1)
 	keyIs(t, r, gwSE, "k2", time.Now(), ErrUnknownKey, nil)
-	srv.serve(setJSON(t, k2))
+	srv.Serve(setJSON(t, k2))
 	waitFor(t, "k2 fetched in the background", func() bool {
 		_, err := r.Key(context.Background(), gwSE, "k2", time.Now())
 		return err == nil
@@ -350,10 +350,10 @@ func TestFetchRefused(t *testing.T) {
 			}
 		})
 	}
-	if n := other.requests.Load(); n != 0 {
+	if n := other.Requests.Load(); n != 0 {
 		t.Errorf("the redirect's target got %d requests, want none", n)
 	}
-	if n := srv.requests.Load(); n != 0 {
+	if n := srv.Requests.Load(); n != 0 {
 		t.Errorf("the loopback server got %d requests with private addresses refused, want none", n)
 	}
 }

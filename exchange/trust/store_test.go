@@ -53,7 +53,7 @@ func TestStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	retire := time.Now().Add(24 * time.Hour).Truncate(time.Second)
-	srv.serve(setJSON(t, withRawKey(t, k1, "exp", retire.Unix()), k2))
+	srv.Serve(setJSON(t, withRawKey(t, k1, "exp", retire.Unix()), k2))
 	if err := r.Refresh(ctx, gwSE); err != nil {
 		t.Fatal(err)
 	}
