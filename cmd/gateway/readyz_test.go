@@ -171,11 +171,15 @@ func TestReadyzReady(t *testing.T) {
 	}
 }
 
-// TestReadyzAuditCommitFails: while the audit log's commits fail (a real
-// SQLite failure of the writer's transaction: a trigger, added through a
-// connection of the test's own, aborts every insert of an entry), /readyz
-// answers 503 naming the audit log; once the trigger is gone and a commit
-// succeeds, it is ready again.
+// TestReadyzAuditCommitFails: while the audit log cannot store its
+// entries (a real SQLite failure of the applier's transaction: a trigger,
+// added through a connection of the test's own, aborts every insert of an
+// entry), appends go on, durable in the log's journal, and /readyz
+// answers 503 naming the audit log; once the journal is full the appends
+// fail too. Once the trigger is gone the applier catches up, but the
+// failed commits' state lasts until a commit succeeds: after
+// auditFailHold the gateway is degraded, and once an append succeeds, it
+// is ready again.
 func TestReadyzAuditCommitFails(t *testing.T) {
 	ctx := context.Background()
 	a := openTestAudit(t)
@@ -197,18 +201,35 @@ func TestReadyzAuditCommitFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	subject := subjectFor(t, "NO", noKari)
-	if _, err := a.log.Append(ctx, decision(0, subject, "")); err == nil || !strings.Contains(err.Error(), "disk failing") {
-		t.Fatalf("Append with the trigger = %v, want the trigger's abort", err)
+	if _, err := a.log.Append(ctx, decision(0, subject, "")); err != nil {
+		t.Fatalf("Append with the trigger = %v, want it durable in the journal", err)
 	}
-	getReady(t, base).isNotReady(t, []string{"audit"}, map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"})
+	failing := map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"}
+	waitReady(t, base, "503 for the failing store", func(a readyAnswer) bool { return a.code == http.StatusServiceUnavailable }).
+		isNotReady(t, []string{"audit"}, failing)
+	var appendErr error
+	for i := 0; i < 10_000 && appendErr == nil; i++ {
+		_, appendErr = a.log.Append(ctx, decision(0, subject, ""))
+	}
+	if appendErr == nil || !strings.Contains(appendErr.Error(), "journal is full") || !strings.Contains(appendErr.Error(), "disk failing") {
+		t.Fatalf("Append with the trigger, the journal filling = %v, want the journal is full, and the trigger's abort", appendErr)
+	}
 
 	if _, err := db.ExecContext(ctx, `DROP TRIGGER readyz_test_fail`); err != nil {
 		t.Fatal(err)
 	}
-	// The failed state lasts until a commit succeeds, not until the cause
-	// is gone, but an unready gateway gets no requests to append: after
-	// auditFailHold it is degraded and takes requests again.
-	getReady(t, base).isNotReady(t, []string{"audit"}, map[string]string{"serving": "ok", "store": "ok", "audit": "failing", "trust": "off"})
+	// The applier catches up on its own, but the failed state lasts until
+	// a commit succeeds, and an unready gateway gets no requests to
+	// append: after auditFailHold it is degraded and takes requests again.
+	size := a.log.Size()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := a.log.InclusionProof(ctx, size-1, size); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("10 s after the trigger went, the log's last entry: %v", err)
+		}
+	}
+	getReady(t, base).isNotReady(t, []string{"audit"}, failing)
 	later.Store(int64(auditFailHold + 2*time.Second))
 	if a := getReady(t, base); a.code != http.StatusOK || a.Status != "degraded" ||
 		!strings.HasPrefix(a.Checks["audit"], "degraded: the last commit failed 1") || !strings.Contains(a.Checks["audit"], "s ago; taking requests again") {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/bits"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,13 +57,26 @@ type Log struct {
 	commitErrAt time.Time  // when it failed
 	cpMu        sync.Mutex // serialises Checkpoint
 
-	// The writer's: its statements, each prepared once on its
-	// connection; the tree's frontier as the last commit left it, and the
-	// one the commit in progress extends; the stored hashes of the commit
-	// in progress (all kept, not allocated at every commit).
-	stmts       writerStmts
+	// The writer's: the journal, where its commits go; the tree's
+	// frontier as the last commit left it, and the one the commit in
+	// progress extends (both kept, not allocated at every commit).
+	journal     *journal
 	front, next *frontier
-	fresh       batchHashes
+	broken      error // under mu: the journal failed, and the log appends no more
+
+	// The applier's: its statements, each prepared once on the writer's
+	// connection, which only it uses once Open returns, but for
+	// Checkpoint's INSERT; the batches the journal holds and the SQLite
+	// file not yet, in order; how many entries the file holds.
+	stmts      writerStmts
+	amu        sync.Mutex
+	queue      []applyBatch
+	applied    int64
+	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
+	applyErrAt time.Time     // when it failed
+	progress   chan struct{} // closed, and replaced, when applied or applyErr changes
+	wake       chan struct{} // a batch is queued (buffered: one wake is enough)
+	applyDone  chan struct{}
 
 	commitDelay atomic.Int64 // a time.Duration: see SetCommitDelay
 	onCommit    atomic.Pointer[func(Commit)]
@@ -278,6 +292,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	var err error
 	fail := func(err error) (*Log, error) {
 		l.stmts.close()
+		l.journal.close()
 		if l.wdb != nil {
 			l.wdb.Close()
 		}
@@ -326,17 +341,73 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 		l.pendingAt = time.Now()
 	}
 	l.loadFrontier(ctx)
+	// Entries the journal made durable, and the file lacks, go in first.
+	var frames []frame
+	if l.journal, frames, err = openJournal(journalPath(path)); err != nil {
+		return fail(err)
+	}
+	if frames, err = chain(frames, l.size); err != nil {
+		return fail(fmt.Errorf("journal %s: %w", journalPath(path), err))
+	}
+	l.applied = l.size
+	if err := l.replay(ctx, frames); err != nil {
+		return fail(err)
+	}
+	l.progress = make(chan struct{})
+	l.wake = make(chan struct{}, 1)
+	l.applyDone = make(chan struct{})
 	l.SetCommitDelay(DefaultCommitDelay)
 	go l.write()
+	go l.apply()
 	return l, nil
 }
 
-// Close stops the writer, waits for the batch in flight, and closes the
-// file. Appends after Close return ErrClosed.
+// replay puts in the file the entries of frames, the journal's frames
+// that continue it (chain), as the applier would have.
+func (l *Log) replay(ctx context.Context, frames []frame) error {
+	for _, fr := range frames {
+		batch := make([]appendReq, len(fr.data))
+		for i, data := range fr.data {
+			var e Entry
+			if err := e.UnmarshalBinary(data); err != nil {
+				return fmt.Errorf("journal frame at byte %d, entry %d: %w", fr.at, fr.first+int64(i), err)
+			}
+			batch[i] = appendReq{data: data, hash: tlog.RecordHash(data),
+				subject: string(e.Subject), representative: string(e.Representative)}
+		}
+		_, hashes, err := l.hash(fr.first, batch, false)
+		if err == nil {
+			err = l.store(ctx, []applyBatch{{first: fr.first, reqs: batch, hashes: hashes}})
+		}
+		if err != nil {
+			return fmt.Errorf("apply journal frame at byte %d (entries %d to %d): %w", fr.at, fr.first, fr.first+int64(len(batch))-1, err)
+		}
+		l.front, l.next = l.next, l.front
+		l.size += int64(len(batch))
+		l.applied = l.size
+		if l.pendingAt.IsZero() {
+			l.pendingAt = time.Now()
+		}
+	}
+	return nil
+}
+
+// Close stops the writer, waits for the batch in flight and for the
+// applier to put what the journal holds in the file, and closes them.
+// Appends after Close return ErrClosed. Should the file refuse the
+// entries (a full disk), Close says how many stay in the journal only:
+// the next Open applies them.
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.closing) })
 	<-l.done
-	return errors.Join(l.stmts.close(), l.wdb.Close(), l.rdb.Close())
+	<-l.applyDone
+	var left error
+	l.amu.Lock()
+	if n := queued(l.queue); n > 0 {
+		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, l.applyErr)
+	}
+	l.amu.Unlock()
+	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close())
 }
 
 // Append adds e to the log and returns its index once it is committed to
@@ -479,16 +550,7 @@ func (l *Log) write() {
 		took := time.Since(began)
 		size := first + int64(len(batch))
 		if err != nil {
-			// The commit may have failed after the data reached the
-			// file; the next batch starts after what is there.
 			size = first
-			var last sql.NullInt64
-			if qerr := l.wdb.QueryRowContext(context.Background(), `SELECT MAX("index") FROM audit_entries`).Scan(&last); qerr == nil && last.Valid {
-				size = last.Int64 + 1
-			}
-			if size != first {
-				err = fmt.Errorf("commit reported %w, yet entries up to %d are in the file", err, size-1)
-			}
 		}
 		var cp []byte
 		var cpErr error
@@ -527,82 +589,283 @@ func (l *Log) write() {
 	}
 }
 
-// commit writes batch as the entries first, first+1, ..., their stored
-// hashes and their rows of the subject index in one transaction. With
-// seal it also returns the tree hash of the log the transaction leaves.
-//
-// The stored hashes, and the tree hash, are computed before the
-// transaction begins, and the transaction only runs the few INSERTs of
-// each table (rowInsert) and commits. What the hashes read comes from the
-// frontier, which holds every hash of the batch that a later entry of it
-// or the tree hash reads; from the batch's own hashes, held in memory
-// until the INSERT at the end writes them, should the frontier not; and
-// from the file, where only the writer writes, for the older hashes a
-// frontier lacks once a failed commit's entries reached the file.
+// commit makes batch the entries first, first+1, ... of the log: it
+// computes their stored hashes (hash) and, with seal, the tree hash of
+// the log it leaves, writes them to the journal as one frame and syncs
+// it, and hands them to the applier. Once it returns nil the entries are
+// durable. Should the journal's write or sync fail, what reached the disk
+// is unknown (a failed fsync may have dropped the data it was to sync,
+// and a second may report success), so the log appends no more until it
+// is opened again, and the error says this batch may then be in it.
 func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, error) {
-	ctx := context.Background() // one caller's ctx must not cancel its batch-mates' commit
+	l.mu.Lock()
+	broken := l.broken
+	l.mu.Unlock()
+	if broken != nil {
+		return tlog.Hash{}, broken
+	}
+	root, hashes, err := l.hash(first, batch, seal)
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	b := l.journal.encode(first, batch)
+	at, err := l.room(int64(len(b)))
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	if err := l.journal.write(b, at); err != nil {
+		err = fmt.Errorf("%w: the log appends no more until it is opened again, which applies this batch's %d entries from %d should they have reached the disk",
+			err, len(batch), first)
+		l.mu.Lock()
+		l.broken = err
+		l.mu.Unlock()
+		return tlog.Hash{}, err
+	}
+	l.front, l.next = l.next, l.front
+	reqs := make([]appendReq, len(batch))
+	for i, r := range batch {
+		reqs[i] = appendReq{data: r.data, subject: r.subject, representative: r.representative}
+	}
+	l.amu.Lock()
+	l.queue = append(l.queue, applyBatch{first: first, reqs: reqs, hashes: hashes, span: span{at, at + int64(len(b))}})
+	l.amu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return root, nil
+}
+
+// hash computes the stored hashes of batch as the entries first, first+1,
+// ... and, with seal, the tree hash of the log they leave. It extends
+// l.next, a copy of the frontier, which the caller makes the frontier
+// (swapping l.front and l.next) once the batch is durable. What the
+// hashes read comes from the frontier, which holds every hash of the
+// batch that a later entry of it or the tree hash reads; from the batch's
+// own hashes, should the frontier not; and, for the older hashes a
+// frontier lacks (one Open could not read whole), from the file.
+func (l *Log) hash(first int64, batch []appendReq, seal bool) (root tlog.Hash, hashes []tlog.Hash, err error) {
+	front := l.next
+	*front = *l.front
+	fresh := &batchHashes{base: tlog.StoredHashIndex(0, first), hashes: make([]tlog.Hash, 0, 2*len(batch)+8),
+		next: fileHashes{l: l, first: first}}
+	r := frontierReader{f: front, next: fresh}
+	for i, req := range batch {
+		n := first + int64(i)
+		hs, err := tlog.StoredHashesForRecordHash(n, req.hash, r)
+		if err != nil {
+			return tlog.Hash{}, nil, err
+		}
+		front.add(n, hs)
+		fresh.hashes = append(fresh.hashes, hs...)
+	}
+	if seal {
+		if root, err = tlog.TreeHash(first+int64(len(batch)), r); err != nil {
+			return tlog.Hash{}, nil, err
+		}
+	}
+	return root, fresh.hashes, nil
+}
+
+// fileHashes reads stored hashes from the file once it holds the entries
+// before first, which the applier may not yet have put there.
+type fileHashes struct {
+	l     *Log
+	first int64
+}
+
+func (r fileHashes) ReadHashes(indexes []int64) (out []tlog.Hash, err error) {
+	ctx := context.Background()
+	if err := r.l.stored(ctx, r.first); err != nil {
+		return nil, err
+	}
+	err = r.l.readHashes(ctx, func(h tlog.HashReader) error {
+		out, err = h.ReadHashes(indexes)
+		return err
+	})
+	return out, err
+}
+
+// An applyBatch is a commit's entries, durable in the journal, for the
+// applier to put in the file: the entries first, first+1, ..., and their
+// stored hashes, consecutive from tlog.StoredHashIndex(0, first).
+type applyBatch struct {
+	first  int64
+	reqs   []appendReq // data, subject and representative
+	hashes []tlog.Hash
+	span   span // its frame in the journal, free once applied
+}
+
+// queued returns how many entries q's batches hold.
+func queued(q []applyBatch) (n int) {
+	for _, b := range q {
+		n += len(b.reqs)
+	}
+	return n
+}
+
+// room returns where in the journal the writer's next frame of n bytes
+// goes, once there is room for it: the space of frames the applier has
+// put in the file is used again. While the file fails to take them there
+// may be none, and the commit fails.
+func (l *Log) room(n int64) (int64, error) {
+	for {
+		l.amu.Lock()
+		at, ok := l.journal.place(n, l.queue)
+		applyErr, progress := l.applyErr, l.progress
+		l.amu.Unlock()
+		switch {
+		case ok:
+			return at, nil
+		case n > l.journal.size-journalBlock:
+			return 0, fmt.Errorf("a commit of %d bytes is larger than the journal (%d bytes)", n, l.journal.size-journalBlock)
+		case applyErr != nil:
+			return 0, fmt.Errorf("the journal is full, and its entries cannot be stored: %w", applyErr)
+		}
+		select {
+		case <-progress:
+		case <-l.closing:
+			return 0, ErrClosed
+		}
+	}
+}
+
+// maxApply is about the most entries one of the applier's transactions
+// takes: the batches queued, up to the first that reaches it.
+const maxApply = 4096
+
+// apply is the applier: it puts the batches the writer queues in the file,
+// as many as are queued in one transaction, until the writer is done and
+// the queue empty. A transaction that fails is tried again, sooner after
+// a success, at most a second later; once the writer is done, three more
+// tries, then the journal keeps them for the next Open.
+func (l *Log) apply() {
+	defer close(l.applyDone)
+	const firstRetry = 10 * time.Millisecond
+	retry, triesLeft := firstRetry, 3
+	for {
+		l.amu.Lock()
+		n, entries := 0, 0
+		for n < len(l.queue) && entries < maxApply {
+			entries += len(l.queue[n].reqs)
+			n++
+		}
+		batches := l.queue[:n:n]
+		l.amu.Unlock()
+		if n == 0 {
+			select {
+			case <-l.wake:
+			case <-l.done:
+				l.amu.Lock()
+				empty := len(l.queue) == 0
+				l.amu.Unlock()
+				if empty {
+					return
+				}
+			}
+			continue
+		}
+		err := l.store(context.Background(), batches)
+		l.amu.Lock()
+		if err == nil {
+			last := batches[n-1]
+			l.applied = last.first + int64(len(last.reqs))
+			l.queue = slices.Delete(l.queue, 0, n)
+			l.applyErr, l.applyErrAt = nil, time.Time{}
+		} else {
+			l.applyErr, l.applyErrAt = err, time.Now()
+		}
+		close(l.progress)
+		l.progress = make(chan struct{})
+		l.amu.Unlock()
+		if err == nil {
+			retry = firstRetry
+			continue
+		}
+		select {
+		case <-l.done:
+			if triesLeft--; triesLeft < 0 {
+				return
+			}
+		default:
+		}
+		time.Sleep(retry)
+		retry = min(2*retry, time.Second)
+	}
+}
+
+// store writes batches, consecutive, in one transaction: their entries,
+// stored hashes and rows of the subject index.
+func (l *Log) store(ctx context.Context, batches []applyBatch) error {
 	w := &l.stmts
 	defer func() {
 		w.entries.reset()
 		w.subjects.reset()
 		w.hashes.reset()
 	}()
-	// The hashes the appends and the tree hash read are the frontier's,
-	// which this commit extends and keeps if it commits, then the batch's
-	// own, which the file has not yet.
-	front := l.next
-	*front = *l.front
-	fresh := &l.fresh
-	fresh.base, fresh.hashes = tlog.StoredHashIndex(0, first), fresh.hashes[:0]
-	fresh.next = stmtHashReader{ctx: ctx, stmt: w.getHash}
-	r := frontierReader{f: front, next: fresh}
-	for i, req := range batch {
-		n := first + int64(i)
-		w.entries.add(n, req.data)
-		for role, s := range [...]string{RoleSubject: req.subject, RoleRepresentative: req.representative} {
-			if s != "" {
-				w.subjects.add(s, int64(role), n)
+	for _, b := range batches {
+		for i, req := range b.reqs {
+			n := b.first + int64(i)
+			w.entries.add(n, req.data)
+			for role, s := range [...]string{RoleSubject: req.subject, RoleRepresentative: req.representative} {
+				if s != "" {
+					w.subjects.add(s, int64(role), n)
+				}
 			}
 		}
-		hashes, err := tlog.StoredHashesForRecordHash(n, req.hash, r)
-		if err != nil {
-			return tlog.Hash{}, err
+		base := tlog.StoredHashIndex(0, b.first)
+		for j := range b.hashes {
+			w.hashes.add(base+int64(j), b.hashes[j][:])
 		}
-		front.add(n, hashes)
-		fresh.hashes = append(fresh.hashes, hashes...)
-	}
-	var root tlog.Hash
-	if seal {
-		var err error
-		if root, err = tlog.TreeHash(first+int64(len(batch)), r); err != nil {
-			return tlog.Hash{}, err
-		}
-	}
-	for j := range fresh.hashes {
-		w.hashes.add(fresh.base+int64(j), fresh.hashes[j][:])
 	}
 	// Statements are prepared on the writer's one connection, which the
 	// transaction, once begun, holds: before it.
 	for _, ins := range []*rowInsert{&w.entries, &w.subjects, &w.hashes} {
 		if err := ins.prepare(ctx, l.wdb); err != nil {
-			return tlog.Hash{}, err
+			return err
 		}
 	}
 	tx, err := l.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return tlog.Hash{}, err
+		return err
 	}
 	defer tx.Rollback()
 	for _, ins := range []*rowInsert{&w.entries, &w.subjects, &w.hashes} {
 		if err := ins.exec(ctx, tx); err != nil {
-			return tlog.Hash{}, err
+			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return tlog.Hash{}, err
+	return tx.Commit()
+}
+
+// stored waits until the file holds the first n entries, which it does
+// but in the moment between a commit and the applier's transaction. It
+// fails at once while the applier fails, and once the log is closed.
+func (l *Log) stored(ctx context.Context, n int64) error {
+	for {
+		l.amu.Lock()
+		applied, applyErr, progress := l.applied, l.applyErr, l.progress
+		l.amu.Unlock()
+		switch {
+		case applied >= n:
+			return nil
+		case applyErr != nil:
+			return fmt.Errorf("entries %d to %d are in the journal but not yet in the file: %w", applied, n-1, applyErr)
+		}
+		select {
+		case <-progress:
+		case <-l.applyDone:
+			l.amu.Lock()
+			applied = l.applied
+			l.amu.Unlock()
+			if applied >= n {
+				return nil
+			}
+			return ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	l.front, l.next = front, l.front
-	return root, nil
 }
 
 // batchHashes holds the stored hashes a commit computes, those of its
@@ -679,6 +942,9 @@ func (l *Log) Entry(ctx context.Context, index int64) (Entry, error) {
 	if index < 0 || index >= l.Size() {
 		return Entry{}, fmt.Errorf("audit entry %d: %w", index, ErrRange)
 	}
+	if err := l.stored(ctx, index+1); err != nil {
+		return Entry{}, fmt.Errorf("audit entry %d: %w", index, err)
+	}
 	var data []byte
 	if err := l.rdb.QueryRowContext(ctx, `SELECT data FROM audit_entries WHERE "index" = ?`, index).Scan(&data); err != nil {
 		return Entry{}, fmt.Errorf("audit entry %d: %w", index, err)
@@ -713,6 +979,9 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) (tlog.Recor
 	if index < 0 || index >= size || size > l.Size() {
 		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, ErrRange)
 	}
+	if err := l.stored(ctx, size); err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
+	}
 	var p tlog.RecordProof
 	err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
 		p, err = tlog.ProveRecord(size, index, r)
@@ -729,6 +998,9 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) (tlog.Recor
 func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
 	if oldSize < 1 || oldSize > newSize || newSize > l.Size() {
 		return nil, fmt.Errorf("consistency proof of %d in %d: %w", oldSize, newSize, ErrRange)
+	}
+	if err := l.stored(ctx, newSize); err != nil {
+		return nil, fmt.Errorf("consistency proof of %d in %d: %w", oldSize, newSize, err)
 	}
 	var p tlog.TreeProof
 	err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
@@ -755,6 +1027,9 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 		return signed, size, nil
 	}
 	l.mu.Unlock()
+	if err := l.stored(ctx, size); err != nil {
+		return nil, 0, fmt.Errorf("audit checkpoint at %d: %w", size, err)
+	}
 	var h tlog.Hash
 	if err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
 		h, err = tlog.TreeHash(size, r)
@@ -785,14 +1060,27 @@ func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err er
 }
 
 // CommitFailure returns when and why the writer's last commit failed, or
-// nil when it succeeded or nothing was appended since Open. While it is
-// not nil the log may refuse every append (a full or failing disk); it is
-// nil again once a commit succeeds, which only an append can show. A
-// readiness probe reads it: it costs no I/O.
+// else the applier's last transaction, or nil when they succeeded or
+// nothing was appended since Open. While the writer's fails the log may
+// refuse every append (its journal failed, or is full while the file
+// refuses entries); it is nil again once a commit succeeds, which only
+// an append can show. While the applier's fails (a full disk), appends go
+// on into the journal until it is full, and reads of the entries since
+// fail; it is nil again once the applier's next try succeeds. A readiness
+// probe reads it: it costs no I/O.
 func (l *Log) CommitFailure() (at time.Time, err error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.commitErrAt, l.commitErr
+	at, err = l.commitErrAt, l.commitErr
+	l.mu.Unlock()
+	if err != nil {
+		return at, err
+	}
+	l.amu.Lock()
+	defer l.amu.Unlock()
+	if l.applyErr != nil {
+		return l.applyErrAt, fmt.Errorf("entries are durable in the journal, but cannot be stored: %w", l.applyErr)
+	}
+	return time.Time{}, nil
 }
 
 // Latest returns the latest checkpoint the log signed, stored

@@ -524,12 +524,16 @@ func TestCommitDelay(t *testing.T) {
 	})
 }
 
-// TestCommitFailureFollowsCommits: a commit that fails (here the writer's
-// connection may not grow the file, as on a full disk) makes CommitFailure
-// say when and why, and the appends of the batch fail; once the file may
-// grow again the next commit succeeds and CommitFailure is nil, and the
-// log still verifies.
+// TestCommitFailureFollowsCommits: when the file refuses entries (here
+// the writer's connection may not grow it, as on a full disk), appends go
+// on, durable in the journal, and CommitFailure says when and why the
+// applier fails; reads of the entries the file lacks fail, saying so.
+// Once the journal is full, appends fail, saying it is. Once the file may
+// grow again the applier catches up, CommitFailure is nil, appends
+// succeed, and the log verifies, with every entry the journal took.
 func TestCommitFailureFollowsCommits(t *testing.T) {
+	defer func(n int64) { journalSize = n }(journalSize)
+	journalSize = 64 * journalBlock
 	ctx := context.Background()
 	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
 	fill(t, l, 10, 1)
@@ -537,7 +541,7 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 		t.Fatalf("CommitFailure after good commits = %v, want nil", err)
 	}
 	// max_page_count is a setting of the connection: the writer's, the
-	// one connection of l.wdb.
+	// one connection of l.wdb, which the applier uses.
 	var pages int64
 	if err := l.wdb.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		t.Fatal(err)
@@ -545,20 +549,41 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(pages, 10)); err != nil {
 		t.Fatal(err)
 	}
-	// The pages there are have some room left: append until it is gone.
+	// The pages there are have some room left: append until it is gone,
+	// and then until the journal is full.
 	var appendErr error
 	for i := 10; i < 10_000 && appendErr == nil; i++ {
 		_, appendErr = l.Append(ctx, testEntry(i))
 	}
-	if appendErr == nil || !strings.Contains(appendErr.Error(), "full") {
-		t.Fatalf("Append with the file at its page limit = %v, want database or disk is full", appendErr)
+	if appendErr == nil || !strings.Contains(appendErr.Error(), "journal is full") || !strings.Contains(appendErr.Error(), "database or disk is full") {
+		t.Fatalf("Append with the file at its page limit = %v, want the journal is full, and why: database or disk is full", appendErr)
 	}
 	if at, err := l.CommitFailure(); err == nil || !strings.Contains(err.Error(), "full") || time.Since(at) > time.Minute {
 		t.Errorf("CommitFailure after a failed commit = %v, %v, want database or disk is full, just now", at, err)
 	}
 	size := l.Size()
+	l.amu.Lock()
+	applied := l.applied
+	l.amu.Unlock()
+	if size-applied < 32 {
+		t.Fatalf("the journal took %d entries the file refused (size %d, applied %d), want one a block, 63 at most", size-applied, size, applied)
+	}
+	if _, err := l.Entry(ctx, size-1); err == nil || !strings.Contains(err.Error(), "not yet in the file") {
+		t.Errorf("Entry(%d), in the journal only = %v, want not yet in the file", size-1, err)
+	}
+	if _, err := l.Entry(ctx, applied-1); err != nil {
+		t.Errorf("Entry(%d), in the file = %v", applied-1, err)
+	}
 	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
 		t.Fatal(err)
+	}
+	// The applier, trying again, catches up.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if err := l.stored(ctx, size); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the file 10 s after it may grow: %v", err)
+		}
 	}
 	x, err := l.Append(ctx, testEntry(int(size)))
 	if err != nil || x != size {
@@ -568,15 +593,21 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 		t.Errorf("CommitFailure after a commit succeeded again = %v, %v, want nil", at, err)
 	}
 	if err := l.Verify(ctx, nil); err != nil {
-		t.Errorf("Verify after the failed commit: %v", err)
+		t.Errorf("Verify after the failed commits: %v", err)
+	}
+	if e, err := l.Entry(ctx, size-1); err != nil || e.RequestID != testEntry(int(size-1)).RequestID {
+		t.Errorf("Entry(%d) once applied = %+v, %v, want the entry appended", size-1, e, err)
 	}
 }
 
-// BenchmarkCommit measures the writer's own work per entry: commits of
+// BenchmarkCommit measures the log's own work per entry: commits of
 // batches of a given size, sealed, entries with a subject and a
 // representative, run by the benchmark itself (no append runs, so the
-// writer goroutine is idle), on a connection that does not sync (its sync
-// costs the same whatever the writer does, and would drown the rest).
+// writer goroutine is idle), each one frame written to the journal and
+// synced, and the applier's transactions, on a connection that does not
+// sync (its sync costs the same whatever the log does, and would drown
+// the rest). cpu-µs/entry is the process's CPU: the writer's, the
+// applier's and the journal's syncs.
 func BenchmarkCommit(b *testing.B) {
 	for _, size := range []int{1, 6, 64, 512} {
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
@@ -601,6 +632,12 @@ func BenchmarkCommit(b *testing.B) {
 					b.Fatal(err)
 				}
 				first += int64(size)
+			}
+			l.mu.Lock()
+			l.size = first
+			l.mu.Unlock()
+			if err := l.stored(context.Background(), first); err != nil {
+				b.Fatal(err)
 			}
 			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(first), "cpu-µs/entry")
 		})
@@ -667,6 +704,9 @@ func TestCommitBatchSizes(t *testing.T) {
 		l.mu.Lock()
 		l.size = first + int64(size)
 		l.mu.Unlock()
+		if err := l.stored(ctx, first+int64(size)); err != nil {
+			t.Fatal(err)
+		}
 		var stored tlog.Hash
 		if err := l.readHashes(ctx, func(r tlog.HashReader) (err error) {
 			stored, err = tlog.TreeHash(first+int64(size), r)

@@ -51,8 +51,11 @@ func (l *Log) BySubject(ctx context.Context, s policies.Subject, before int64, l
 	if limit < 1 || limit > MaxBySubject {
 		return nil, fmt.Errorf("audit entries by subject: limit %d: want 1 to %d", limit, MaxBySubject)
 	}
-	if before <= 0 {
-		before = l.Size()
+	if size := l.Size(); before <= 0 || before > size {
+		before = size
+	}
+	if err := l.stored(ctx, before); err != nil {
+		return nil, fmt.Errorf("audit entries by subject: %w", err)
 	}
 	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -102,6 +105,9 @@ func (l *Log) BySubject(ctx context.Context, s policies.Subject, before int64, l
 // snapshot, a chunk of entries at a time.
 func (l *Log) Since(ctx context.Context, t time.Time, fn func(index int64, e Entry) error) error {
 	stop := t.Add(-sinceSlack)
+	if err := l.stored(ctx, l.Size()); err != nil {
+		return fmt.Errorf("audit entries since %s: %w", t.Format(time.RFC3339), err)
+	}
 	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("audit entries since %s: %w", t.Format(time.RFC3339), err)

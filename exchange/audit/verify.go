@@ -23,6 +23,9 @@ const verifyChunk = 256
 // difference wraps ErrTampered and names the first entry, stored hash or
 // checkpoint that differs.
 func (l *Log) Verify(ctx context.Context, progress func(n int64)) error {
+	if err := l.stored(ctx, l.Size()); err != nil {
+		return fmt.Errorf("verify audit log: %w", err)
+	}
 	tx, err := l.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("verify audit log: %w", err)
