@@ -738,7 +738,7 @@ const maxApply = 4096
 // as many as are queued in one transaction, until the writer is done and
 // the queue empty. A transaction that fails is tried again, sooner after
 // a success, at most a second later; once the writer is done, three more
-// tries, then the journal keeps them for the next Open.
+// tries 10 ms apart, then the journal keeps them for the next Open.
 func (l *Log) apply() {
 	defer close(l.applyDone)
 	const firstRetry = 10 * time.Millisecond
@@ -787,6 +787,7 @@ func (l *Log) apply() {
 			if triesLeft--; triesLeft < 0 {
 				return
 			}
+			retry = firstRetry
 		default:
 		}
 		time.Sleep(retry)
