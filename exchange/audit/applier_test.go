@@ -104,6 +104,13 @@ func TestCloseLeavesJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.db")
 	l := openTest(t, path, k)
 	fill(t, l, 20, 1)
+	var mu sync.Mutex
+	var last Commit
+	l.OnCommit(func(c Commit) {
+		mu.Lock()
+		last = c
+		mu.Unlock()
+	})
 	release := holdFile(t, l)
 	for i := range 200 {
 		if _, err := l.Append(ctx, testEntry(20+i)); err != nil {
@@ -116,6 +123,11 @@ func TestCloseLeavesJournal(t *testing.T) {
 	if behind == 0 {
 		t.Fatal("the file took every entry: the test holds nothing in the journal")
 	}
+	waitFor(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return last.Unstored == int(behind)
+	})
 	err := l.Close()
 	if err == nil || !strings.Contains(err.Error(), strconv.FormatInt(behind, 10)+" entries are in its journal") || !strings.Contains(err.Error(), "the next Open applies them") {
 		t.Fatalf("Close with %d entries in the journal only = %v, want it to say so", behind, err)

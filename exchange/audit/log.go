@@ -135,8 +135,13 @@ func chunk(rows int) int {
 type Commit struct {
 	Entries int           // the entries it took, durable once Err is nil
 	Wait    time.Duration // how long its first entry waited for it to begin: the commit before, and the commit delay
-	Took    time.Duration // its transaction, the sync included
+	Took    time.Duration // its frame written to the journal and synced, and the wait for room there, if any
 	Err     error
+
+	// Unstored is how many entries the journal holds and the SQLite
+	// file not yet, once the commit is done: its own, until the applier
+	// has stored them, and those the file refuses.
+	Unstored int
 }
 
 // OnCommit has f called after every commit of the writer, once the
@@ -584,7 +589,10 @@ func (l *Log) write() {
 			}
 		}
 		if f := l.onCommit.Load(); f != nil {
-			(*f)(Commit{Entries: len(batch), Wait: began.Sub(batch[0].at), Took: took, Err: err})
+			l.amu.Lock()
+			unstored := queued(l.queue)
+			l.amu.Unlock()
+			(*f)(Commit{Entries: len(batch), Wait: began.Sub(batch[0].at), Took: took, Unstored: unstored, Err: err})
 		}
 	}
 }

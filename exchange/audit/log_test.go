@@ -909,7 +909,7 @@ func TestCommitMetricsShared(t *testing.T) {
 	a, b := CommitMetrics(reg), CommitMetrics(reg)
 	a(Commit{Entries: 2, Took: time.Millisecond})
 	b(Commit{Entries: 3, Took: time.Millisecond})
-	b(Commit{Err: errors.New("disk full")})
+	b(Commit{Err: errors.New("disk full"), Unstored: 7})
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -917,13 +917,16 @@ func TestCommitMetricsShared(t *testing.T) {
 	got := map[string]float64{}
 	for _, mf := range mfs {
 		m := mf.GetMetric()[0]
-		if h := m.GetHistogram(); h != nil {
-			got[mf.GetName()] = h.GetSampleSum()
-		} else {
+		switch {
+		case m.GetHistogram() != nil:
+			got[mf.GetName()] = m.GetHistogram().GetSampleSum()
+		case m.GetGauge() != nil:
+			got[mf.GetName()] = m.GetGauge().GetValue()
+		default:
 			got[mf.GetName()] = m.GetCounter().GetValue()
 		}
 	}
-	if got["samband_audit_commit_entries"] != 5 || got["samband_audit_commit_failures_total"] != 1 {
-		t.Errorf("metrics %v: want 5 entries in all and 1 failure", got)
+	if got["samband_audit_commit_entries"] != 5 || got["samband_audit_commit_failures_total"] != 1 || got["samband_audit_unstored_entries"] != 7 {
+		t.Errorf("metrics %v: want 5 entries in all, 1 failure, 7 unstored as the last commit left them", got)
 	}
 }
