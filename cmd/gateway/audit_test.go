@@ -51,6 +51,16 @@ func TestAuditCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "20 entries, every hash and checkpoint agrees") {
 		t.Fatalf("verify = %q, %v", out, err)
 	}
+	// A log a gateway keeps open is verified as its file holds it.
+	log, err = audit.Open(ctx, db, signer, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := gateway(t, nil, "audit", "verify", "--db", db, "--key-file", keyFile)
+	if err != nil || !strings.Contains(out, "20 entries, every hash and checkpoint agrees") || !strings.Contains(errOut, "open in another process") {
+		t.Errorf("verify of a log open elsewhere = %q, %q, %v; want it verified, saying it is open", out, errOut, err)
+	}
+	log.Close()
 
 	// One byte of entry 7 changed behind the log's back.
 	raw, err := sql.Open("sqlite", db)

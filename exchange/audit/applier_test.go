@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,7 +60,7 @@ func TestOpenLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l2, err := Open(context.Background(), path, k.signer, k.verifier); err == nil || !strings.Contains(err.Error(), "another process has the log open") {
+	if l2, err := Open(context.Background(), path, k.signer, k.verifier); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "another process has the log open") {
 		if err == nil {
 			l2.Close()
 		}
@@ -264,4 +265,63 @@ func TestReadsWaitForTheFile(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestOpenReadOnly: while a process keeps the log (Open), OpenReadOnly
+// reads and verifies what its file holds, a prefix of the log that leaves
+// out the entries only in the journal, and refuses to write; a verifier
+// of another key is refused.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l := openTest(t, path, k)
+	fill(t, l, 30, 4)
+	if _, _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	release := holdFile(t, l)
+	for i := range 5 {
+		if _, err := l.Append(ctx, testEntry(30+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := OpenReadOnly(ctx, path, k.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Size() != 30 || l.Size() != 35 {
+		t.Errorf("read-only Size() = %d with the writer's at %d; want the file's 30", r.Size(), l.Size())
+	}
+	if err := r.Verify(ctx, nil); err != nil {
+		t.Errorf("read-only Verify: %v", err)
+	}
+	if cp, n := r.Latest(); n != 30 || cp == nil {
+		t.Errorf("read-only Latest() = size %d; want the stored checkpoint of 30", n)
+	}
+	if e, err := r.Entry(ctx, 29); err != nil || e.RequestID == "" {
+		t.Errorf("read-only Entry(29) = %v, %v", e, err)
+	}
+	if _, err := r.InclusionProof(ctx, 3, 30); err != nil {
+		t.Errorf("read-only InclusionProof: %v", err)
+	}
+	if _, err := r.Append(ctx, testEntry(99)); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only Append = %v, want ErrReadOnly", err)
+	}
+	if _, _, err := r.Checkpoint(ctx); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only Checkpoint = %v, want ErrReadOnly", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("read-only Close: %v", err)
+	}
+	release()
+	if _, err := OpenReadOnly(ctx, path, newKeys(t).verifier); err == nil || !strings.Contains(err.Error(), "another key") {
+		t.Errorf("OpenReadOnly with another key's verifier = %v, want refused", err)
+	}
+	if _, err := OpenReadOnly(ctx, path+".missing", k.verifier); err == nil {
+		t.Error("OpenReadOnly of a missing file succeeded")
+	}
+	if _, err := Open(ctx, path, k.signer, k.verifier); !errors.Is(err, ErrLocked) {
+		t.Errorf("Open while open = %v, want ErrLocked", err)
+	}
 }

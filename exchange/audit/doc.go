@@ -14,8 +14,21 @@
 //	go log.Run(ctx, time.Second) // a signed checkpoint every second while the log grows
 //	i, err := log.Append(ctx, audit.Entry{Time: now, RequestID: id, Decision: "permit", ...})
 //
-// Append returns only once the entry is committed to disk (SQLite
-// synchronous=FULL); concurrent appends share one commit. AppendSealed
+// Append returns only once the entry is durable: concurrent appends share
+// one commit, a frame written to the log's journal (the file's path with
+// ".journal": a file of fixed size, written whole when made, so a commit
+// overwrites blocks in place and fdatasync has no metadata to write) and
+// synced. An applier puts the committed entries in the SQLite file behind
+// it, a transaction for as many commits as are waiting, and the journal's
+// space is used again once they are there. Reads (entries, proofs,
+// checkpoints, BySubject, Verify) wait for the applier, which is a commit
+// behind at most but while the file refuses entries: so a caller reads
+// what its append returned. Open applies what the journal holds and the
+// file lacks, refusing a journal that has lost an acknowledged entry; a
+// torn last frame was never acknowledged and is left out. The journal is
+// locked: one process keeps a log at a time, and the journal goes with
+// the file (a copy of the log is both, taken with the log closed).
+// AppendSealed
 // also returns a signed checkpoint whose tree holds the entry, for the
 // receipt of an exchange; the writer signs one per commit, whatever the
 // number of callers in it.

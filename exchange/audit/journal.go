@@ -58,6 +58,10 @@ var journalSize int64 = 8 << 20
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
+// ErrLocked is returned by Open when another process has the log open:
+// its journal is locked. OpenReadOnly reads such a log.
+var ErrLocked = errors.New("locked: another process has the log open")
+
 // journalPath is where the journal of the log at path is kept.
 func journalPath(path string) string { return path + ".journal" }
 
@@ -94,7 +98,7 @@ func openJournal(path string) (*journal, []frame, error) {
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("journal %s is locked (%v): another process has the log open", path, err)
+		return nil, nil, fmt.Errorf("journal %s: %w (%v)", path, ErrLocked, err)
 	}
 	b, err := io.ReadAll(f)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/bits"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ var ErrRange = errors.New("out of range")
 // may be called from many goroutines at once.
 type Log struct {
 	path     string
+	readOnly bool    // OpenReadOnly: no writer, no applier, no journal
 	wdb      *sql.DB // one connection: the writer's
 	rdb      *sql.DB // readers, query only
 	signer   note.Signer
@@ -268,6 +270,78 @@ type appendResult struct {
 	err        error
 }
 
+// ErrReadOnly is returned by the writes of a log opened by OpenReadOnly.
+var ErrReadOnly = errors.New("audit log opened read-only")
+
+// OpenReadOnly opens the log in the SQLite file at path to read and
+// verify it, while the process that keeps it (Open, which locks the log's
+// journal) may be running: it reads what the file holds, a consistent
+// prefix of the log, and not the entries still only in the journal, which
+// that process's applier, or its next Open, puts in the file. Its
+// checkpoints are checked by verifier. Append, Checkpoint and Run return
+// ErrReadOnly. A file whose audit schema is not the one this program
+// knows is refused.
+func OpenReadOnly(ctx context.Context, path string, verifier note.Verifier) (*Log, error) {
+	if path == "" || verifier == nil {
+		return nil, errors.New("open audit log read-only: a path and a verifier are needed")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
+	}
+	done := make(chan struct{})
+	close(done)
+	l := &Log{path: path, verifier: verifier, readOnly: true,
+		closing: make(chan struct{}), done: done, applyDone: done, progress: make(chan struct{})}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	var err error
+	if l.rdb, err = sql.Open("sqlite", dsn); err != nil {
+		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
+	}
+	var v int
+	if err := l.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM audit_migrations`).Scan(&v); err != nil || v != len(migrations) {
+		l.rdb.Close()
+		if err == nil {
+			err = fmt.Errorf("audit schema version %d, this program's is %d: open it read-write once, with the program that keeps it", v, len(migrations))
+		}
+		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
+	}
+	if err := l.load(ctx, l.rdb); err != nil {
+		l.rdb.Close()
+		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
+	}
+	l.applied = l.size
+	return l, nil
+}
+
+// load reads the log's size and latest stored checkpoint from db, and
+// checks the checkpoint's signature.
+func (l *Log) load(ctx context.Context, db *sql.DB) error {
+	var n sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX("index") FROM audit_entries`).Scan(&n); err != nil {
+		return err
+	}
+	if n.Valid {
+		l.size = n.Int64 + 1
+	}
+	var cp []byte
+	err := db.QueryRowContext(ctx, `SELECT size, text FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&l.cpSize, &cp)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if cp != nil {
+		if _, err := note.Open(cp, note.VerifierList(l.verifier)); err != nil {
+			return fmt.Errorf("its latest checkpoint (size %d) is not signed by %s+%08x (%v): the log was kept with another key",
+				l.cpSize, l.verifier.Name(), l.verifier.KeyHash(), err)
+		}
+	}
+	l.cpSigned = cp
+	l.latest, l.latestSize = cp, l.cpSize
+	if l.size > l.cpSize {
+		l.pendingAt = time.Now()
+	}
+	return nil
+}
+
 // Open opens the log in the SQLite file at path, creating it if need be.
 // Checkpoints are signed by signer and checked by verifier, which must be
 // the same key. A file whose audit schema is newer than this program knows
@@ -322,28 +396,8 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
 		return fail(err)
 	}
-	var n sql.NullInt64
-	if err := l.wdb.QueryRowContext(ctx, `SELECT MAX("index") FROM audit_entries`).Scan(&n); err != nil {
+	if err := l.load(ctx, l.wdb); err != nil {
 		return fail(err)
-	}
-	if n.Valid {
-		l.size = n.Int64 + 1
-	}
-	var cp []byte
-	err = l.wdb.QueryRowContext(ctx, `SELECT size, text FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&l.cpSize, &cp)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fail(err)
-	}
-	if cp != nil {
-		if _, err := note.Open(cp, note.VerifierList(verifier)); err != nil {
-			return fail(fmt.Errorf("its latest checkpoint (size %d) is not signed by %s+%08x (%v): the log was kept with another key",
-				l.cpSize, verifier.Name(), verifier.KeyHash(), err))
-		}
-	}
-	l.cpSigned = cp
-	l.latest, l.latestSize = cp, l.cpSize
-	if l.size > l.cpSize {
-		l.pendingAt = time.Now()
 	}
 	l.loadFrontier(ctx)
 	// Entries the journal made durable, and the file lacks, go in first.
@@ -412,6 +466,9 @@ func (l *Log) Close() error {
 		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, l.applyErr)
 	}
 	l.amu.Unlock()
+	if l.readOnly {
+		return l.rdb.Close()
+	}
 	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close())
 }
 
@@ -457,6 +514,9 @@ func (l *Log) AppendSealed(ctx context.Context, e Entry) (index int64, checkpoin
 // index is set, along with an error, when the entry was committed but its
 // checkpoint was not signed.
 func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, error) {
+	if l.readOnly {
+		return appendResult{}, ErrReadOnly
+	}
 	data, err := e.MarshalBinary()
 	if err != nil {
 		return appendResult{}, err
@@ -1026,6 +1086,9 @@ func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlo
 // (tlog.FormatTree), stores it, and returns it with its size. If nothing
 // was appended since the last checkpoint, that one is returned.
 func (l *Log) Checkpoint(ctx context.Context) (signed []byte, size int64, err error) {
+	if l.readOnly {
+		return nil, 0, fmt.Errorf("audit checkpoint: %w", ErrReadOnly)
+	}
 	l.cpMu.Lock()
 	defer l.cpMu.Unlock()
 	size = l.Size()
@@ -1125,6 +1188,9 @@ func (l *Log) Verifier() note.Verifier { return l.verifier }
 func (l *Log) Run(ctx context.Context, every time.Duration) error {
 	if every <= 0 {
 		return fmt.Errorf("audit checkpoints: interval %v is not positive", every)
+	}
+	if l.readOnly {
+		return fmt.Errorf("audit checkpoints: %w", ErrReadOnly)
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
