@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"cmp"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,7 +27,8 @@ import (
 // and a SQLite commit of a few entries, its CPU work included, 0.8 and
 // 3.7 ms (docs/decisions.md, "The audit journal").
 //
-// Layout: block 0 holds journalMagic; frames start at later block
+// Layout: block 0 holds journalMagic and, at byte 32, the journal's salt,
+// 8 random bytes drawn when it was made; frames start at later block
 // boundaries and fill whole blocks. A frame:
 //
 //	0  "SBJ1"
@@ -34,8 +36,15 @@ import (
 //	8  the index of its first entry (uint64)
 //	16 how many entries (uint32)
 //	20 the payload's length (uint32)
-//	24 reserved, zero (8 bytes)
+//	24 the journal's salt
 //	32 payload: per entry, its length (uint32) and its MarshalBinary form
+//
+// The salt is what keeps an entry's own bytes from being read as a frame.
+// A frame written over the start of a longer, older one leaves the older
+// one's later blocks to be scanned block by block, and an entry's text
+// comes from a request: a requester could put there a frame whose CRC
+// matches, at what becomes a block boundary. It cannot know the salt,
+// which never leaves the journal, so its frame is not one.
 //
 // All integers are little-endian. Frames are written in the order of
 // their entries, each after the one before was synced, so a frame that
@@ -68,6 +77,7 @@ func journalPath(path string) string { return path + ".journal" }
 // A journal is the writer's file of frames.
 type journal struct {
 	f    *os.File
+	salt uint64 // every frame carries it
 	size int64  // the file's size, a multiple of journalBlock
 	pos  int64  // where the next frame goes, unless it must wrap
 	buf  []byte // the frame being written, kept between commits
@@ -83,66 +93,80 @@ type frame struct {
 // span is the space a frame fills in the journal.
 type span struct{ at, end int64 }
 
-// openJournal opens the journal at path, making it if there is none, and
-// returns it with every whole frame it holds, by first index. A file that
-// is not a journal is refused.
+// openJournal opens the journal at path, locked, making it if there is
+// none, and returns it with every whole frame it holds, by first index. A
+// file that is not a journal is refused, and so is one another process
+// has locked (ErrLocked).
 func openJournal(path string) (*journal, []frame, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if err := makeJournal(path, journalSize); err != nil {
-			return nil, nil, err
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("journal %s: %w (%v)", path, ErrLocked, err)
-	}
-	b, err := io.ReadAll(f)
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("read journal %s: %w", path, err)
-	}
-	frames, err := scanJournal(b)
-	if err != nil {
+	fail := func(err error) (*journal, []frame, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	return &journal{f: f, size: int64(len(b)), pos: journalBlock}, frames, nil
+	if err := lockFile(f); err != nil {
+		return fail(fmt.Errorf("%w (%v)", ErrLocked, err))
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return fail(err)
+	}
+	if !bytes.HasPrefix(b, []byte(journalMagic)) {
+		// Made now, or its making was cut short: it is all zeros (or
+		// nothing), as a journal is until its header, written last, is
+		// synced, and no frame was ever written to it.
+		if slices.ContainsFunc(b, func(c byte) bool { return c != 0 }) {
+			return fail(errors.New("not a Samband audit journal"))
+		}
+		if b, err = makeJournal(f, journalSize); err != nil {
+			return fail(err)
+		}
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			return fail(err)
+		}
+	}
+	frames, err := scanJournal(b)
+	if err != nil {
+		return fail(err)
+	}
+	return &journal{f: f, salt: journalSalt(b), size: int64(len(b)), pos: journalBlock}, frames, nil
 }
 
-// makeJournal writes a journal of size bytes, every block of it, syncs it,
-// and only then gives it its name, so a journal that is there is whole.
-func makeJournal(path string, size int64) error {
-	tmp := path + ".new"
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("make journal: %w", err)
+// makeJournal makes f, empty or all zeros, a journal of size bytes: it
+// writes every block, syncs them, then writes the header with a new salt
+// and syncs it. It returns what f then holds.
+func makeJournal(f *os.File, size int64) ([]byte, error) {
+	b := make([]byte, size)
+	if err := f.Truncate(size); err != nil {
+		return nil, fmt.Errorf("make journal: %w", err)
 	}
-	defer os.Remove(tmp) // nothing once renamed
-	defer f.Close()
-	zeros := make([]byte, 1<<20)
-	copy(zeros, journalMagic)
-	for off := int64(0); off < size; {
-		n := min(int64(len(zeros)), size-off)
-		if _, err := f.WriteAt(zeros[:n], off); err != nil {
-			return fmt.Errorf("make journal: %w", err)
-		}
-		if off == 0 {
-			clear(zeros[:len(journalMagic)])
-		}
-		off += n
+	if _, err := f.WriteAt(b, 0); err != nil {
+		return nil, fmt.Errorf("make journal: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("make journal: %w", err)
+		return nil, fmt.Errorf("make journal: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("make journal: %w", err)
+	var salt [8]byte
+	for binary.LittleEndian.Uint64(salt[:]) == 0 {
+		if _, err := rand.Read(salt[:]); err != nil {
+			return nil, fmt.Errorf("make journal: %w", err)
+		}
 	}
-	return syncDir(filepath.Dir(path))
+	copy(b, journalMagic)
+	copy(b[32:], salt[:])
+	if _, err := f.WriteAt(b[:journalBlock], 0); err != nil {
+		return nil, fmt.Errorf("make journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("make journal: %w", err)
+	}
+	return b, nil
 }
+
+// journalSalt is the salt in the header of journal b.
+func journalSalt(b []byte) uint64 { return binary.LittleEndian.Uint64(b[32:]) }
 
 // syncDir makes the names in dir durable.
 func syncDir(dir string) error {
@@ -166,8 +190,9 @@ func scanJournal(b []byte) ([]frame, error) {
 		return nil, errors.New("not a Samband audit journal")
 	}
 	var frames []frame
+	salt := journalSalt(b)
 	for at := int64(journalBlock); at < int64(len(b)); {
-		fr, ok := parseFrame(b[at:])
+		fr, ok := parseFrame(b[at:], salt)
 		if !ok {
 			at += journalBlock
 			continue
@@ -180,9 +205,10 @@ func scanJournal(b []byte) ([]frame, error) {
 	return frames, nil
 }
 
-// parseFrame reads the frame at the start of b, if a whole one is there.
-func parseFrame(b []byte) (frame, bool) {
-	if len(b) < frameHeader || string(b[:4]) != frameMagic {
+// parseFrame reads the frame at the start of b, if a whole one of the
+// journal with salt is there.
+func parseFrame(b []byte, salt uint64) (frame, bool) {
+	if len(b) < frameHeader || string(b[:4]) != frameMagic || binary.LittleEndian.Uint64(b[24:]) != salt {
 		return frame{}, false
 	}
 	first := binary.LittleEndian.Uint64(b[8:])
@@ -253,6 +279,7 @@ func (j *journal) encode(first int64, batch []appendReq) []byte {
 	binary.LittleEndian.PutUint64(b[8:], uint64(first))
 	binary.LittleEndian.PutUint32(b[16:], uint32(len(batch)))
 	binary.LittleEndian.PutUint32(b[20:], uint32(end-frameHeader))
+	binary.LittleEndian.PutUint64(b[24:], j.salt)
 	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(b[8:end], crc32c))
 	b = append(b, make([]byte, blocks(int64(end))-int64(end))...)
 	j.buf = b

@@ -103,7 +103,7 @@ func TestParseFrame(t *testing.T) {
 		return b
 	}
 	plen := func(b []byte) uint32 { return binary.LittleEndian.Uint32(b[20:]) }
-	fr, ok := parseFrame(valid())
+	fr, ok := parseFrame(valid(), 0)
 	if !ok {
 		t.Fatal("parseFrame of an encoded frame: not a frame")
 	}
@@ -176,7 +176,7 @@ func TestParseFrame(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if fr, ok := parseFrame(tc.b()); ok {
+			if fr, ok := parseFrame(tc.b(), 0); ok {
 				t.Errorf("parseFrame = %s, want no frame", frameList([]frame{fr}))
 			}
 		})
@@ -257,7 +257,7 @@ func TestScanJournal(t *testing.T) {
 		if outer.length != 2*journalBlock {
 			t.Fatalf("the outer frame fills %d bytes, want two blocks", outer.length)
 		}
-		if _, ok := parseFrame(b[2*journalBlock:]); !ok {
+		if _, ok := parseFrame(b[2*journalBlock:], 0); !ok {
 			t.Fatal("the inner frame is not a frame where it is")
 		}
 		got, err := scanJournal(b)
@@ -449,8 +449,10 @@ func TestOpenJournalNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(b, emptyJournal(16)) {
-		t.Errorf("a new journal of %d bytes is not the magic and zeros to %d bytes", len(b), journalSize)
+	want := emptyJournal(16)
+	binary.LittleEndian.PutUint64(want[32:], j.salt)
+	if j.salt == 0 || !bytes.Equal(b, want) {
+		t.Errorf("a new journal of %d bytes is not the magic, its salt (%x) and zeros to %d bytes", len(b), j.salt, journalSize)
 	}
 	names, err := os.ReadDir(dir)
 	if err != nil {
@@ -462,6 +464,23 @@ func TestOpenJournalNew(t *testing.T) {
 			s = append(s, n.Name())
 		}
 		t.Errorf("files after openJournal: %v, want [log.journal] (no %s)", s, "log.journal.new")
+	}
+
+	// A journal whose making was cut short is zeros, or nothing: made
+	// again, with a salt of its own.
+	for _, n := range []int{0, 3} {
+		cut := filepath.Join(dir, fmt.Sprintf("cut%d.journal", n))
+		if err := os.WriteFile(cut, make([]byte, n*journalBlock+100), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j2, frames, err := openJournal(cut)
+		if err != nil || len(frames) != 0 || j2.size != journalSize || j2.salt == 0 || j2.salt == j.salt {
+			t.Errorf("openJournal of %d zero blocks = %v, %d frames, size %d, salt %x; want a new journal, a salt of its own", n, err, len(frames), j2.size, j2.salt)
+		}
+		if j2 != nil {
+			j2.close()
+		}
+		os.Remove(cut)
 	}
 
 	other := filepath.Join(dir, "other.journal")
@@ -616,7 +635,7 @@ func checkScan(t *testing.T, b []byte) {
 		case i > 0 && frames[i-1].first > fr.first:
 			t.Fatalf("frames not by first index: %s", frameList(frames))
 		}
-		again, ok := parseFrame(b[fr.at:])
+		again, ok := parseFrame(b[fr.at:], journalSalt(b))
 		again.at = fr.at
 		if !ok || frameList([]frame{again}) != frameList([]frame{fr}) {
 			t.Fatalf("frame %s, read again where it is: %s, %v", frameList([]frame{fr}), frameList([]frame{again}), ok)
@@ -651,4 +670,24 @@ func checkScan(t *testing.T, b []byte) {
 			next += int64(len(fr.data))
 		}
 	}
+}
+
+// TestScanJournalSalt: a frame is the journal's only if it carries the
+// journal's salt: one encoded for another salt, such as a requester could
+// hide in an entry's text at what becomes a block boundary once a shorter
+// frame is written over the start of a longer one, is not read.
+func TestScanJournalSalt(t *testing.T) {
+	b := emptyJournal(16)
+	binary.LittleEndian.PutUint64(b[32:], 0x5a17)
+	ours := &journal{salt: 0x5a17}
+	forged := &journal{salt: 0x0bad}
+	data := journalEntries(t, 0, 2, 0)
+	copy(b[journalBlock:], ours.encode(0, requests(data)))
+	copy(b[3*journalBlock:], forged.encode(2, requests(journalEntries(t, 2, 1, 0))))
+	copy(b[5*journalBlock:], (&journal{}).encode(2, requests(journalEntries(t, 2, 1, 0))))
+	got, err := scanJournal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFrames(t, got, []frame{{at: journalBlock, length: journalBlock, first: 0, data: data}})
 }
