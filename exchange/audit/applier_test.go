@@ -169,6 +169,9 @@ func TestOpenRefusesLostFrames(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "audit.db")
 			l := openTest(t, path, k)
 			fill(t, l, 10, 1)
+			if err := l.stored(ctx, 10); err != nil {
+				t.Fatal(err)
+			}
 			release := holdFile(t, l)
 			// Three frames past what the file holds: 10, 11 and 12.
 			for i := range 3 {
