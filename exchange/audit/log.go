@@ -72,7 +72,10 @@ type Log struct {
 	// file not yet, in order; how many entries the file holds.
 	stmts      writerStmts
 	amu        sync.Mutex
-	queue      []applyBatch
+	queue      []applyBatch // those the file has first (inFile), until the file is synced
+	inFile     int          // how many of queue the file has
+	wal        *os.File     // the file's write-ahead log, which syncFile syncs
+	roomWanted atomic.Bool  // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
 	applyErrAt time.Time     // when it failed
@@ -361,7 +364,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 			signer.Name(), signer.KeyHash(), verifier.Name(), verifier.KeyHash())
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	l := &Log{
 		path:     path,
 		signer:   signer,
@@ -374,6 +377,9 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	fail := func(err error) (*Log, error) {
 		l.stmts.close()
 		l.journal.close()
+		if l.wal != nil {
+			l.wal.Close()
+		}
 		if l.wdb != nil {
 			l.wdb.Close()
 		}
@@ -395,6 +401,11 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if err := l.stmts.prepare(ctx, l.wdb); err != nil {
 		return fail(err)
 	}
+	// The migration wrote in WAL mode: the write-ahead log is there, and
+	// stays while the writer's connection is open.
+	if l.wal, err = os.OpenFile(path+"-wal", os.O_RDWR, 0); err != nil {
+		return fail(err)
+	}
 	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
 		return fail(err)
 	}
@@ -413,6 +424,12 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	l.applied = l.size
 	if err := l.replay(ctx, frames); err != nil {
 		return fail(err)
+	}
+	if len(frames) > 0 {
+		// Before the writer writes over the frames replayed.
+		if err := syncData(l.wal); err != nil {
+			return fail(err)
+		}
 	}
 	l.progress = make(chan struct{})
 	l.wake = make(chan struct{}, 1)
@@ -465,14 +482,14 @@ func (l *Log) Close() error {
 	<-l.applyDone
 	var left error
 	l.amu.Lock()
-	if n := queued(l.queue); n > 0 {
+	if n := queued(l.queue[l.inFile:]); n > 0 {
 		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, l.applyErr)
 	}
 	l.amu.Unlock()
 	if l.readOnly {
 		return l.rdb.Close()
 	}
-	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close())
+	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close(), l.wal.Close())
 }
 
 // Append adds e to the log and returns its index once it is committed to
@@ -653,7 +670,7 @@ func (l *Log) write() {
 		}
 		if f := l.onCommit.Load(); f != nil {
 			l.amu.Lock()
-			unstored := queued(l.queue)
+			unstored := queued(l.queue[l.inFile:])
 			l.amu.Unlock()
 			(*f)(Commit{Entries: len(batch), Wait: began.Sub(batch[0].at), Took: took, Unstored: unstored, Err: err})
 		}
@@ -783,19 +800,26 @@ func (l *Log) room(n int64) (int64, error) {
 	for {
 		l.amu.Lock()
 		at, ok := l.journal.place(n, l.queue)
-		applyErr, progress := l.applyErr, l.progress
+		applyErr, progress, syncable := l.applyErr, l.progress, l.inFile > 0
 		l.amu.Unlock()
 		switch {
 		case ok:
+			l.roomWanted.Store(false)
 			return at, nil
 		case n > l.journal.size-journalBlock:
 			return 0, fmt.Errorf("a commit of %d bytes is larger than the journal (%d bytes)", n, l.journal.size-journalBlock)
-		case applyErr != nil:
+		case applyErr != nil && !syncable:
 			return 0, fmt.Errorf("the journal is full, and its entries cannot be stored: %w", applyErr)
+		}
+		l.roomWanted.Store(true)
+		select {
+		case l.hurry <- struct{}{}:
+		default:
 		}
 		select {
 		case <-progress:
 		case <-l.closing:
+			l.roomWanted.Store(false)
 			return 0, ErrClosed
 		}
 	}
@@ -806,10 +830,15 @@ func (l *Log) room(n int64) (int64, error) {
 const maxApply = 4096
 
 // applyEvery is how often, at most, the applier begins a transaction
-// while nobody reads what it has not stored: each is synced, and a sync
-// costs some 75 µs of CPU however many commits it stores, so under load
-// the applier takes several commits at a time rather than each one.
-const applyEvery = 5 * time.Millisecond
+// while nobody reads what it has not stored, so that under load it takes
+// several commits at a time rather than each one; syncEvery, how often it
+// syncs the file (syncFile), freeing the journal's space, unless the
+// writer wants room sooner. Each sync costs some 75 µs of CPU however
+// much it makes durable.
+const (
+	applyEvery = 5 * time.Millisecond
+	syncEvery  = 100 * time.Millisecond
+)
 
 // apply is the applier: it puts the batches the writer queues in the file,
 // as many as are queued in one transaction, until the writer is done and
@@ -820,52 +849,82 @@ func (l *Log) apply() {
 	defer close(l.applyDone)
 	const firstRetry = 10 * time.Millisecond
 	retry, triesLeft := firstRetry, 3
-	var lastTx time.Time
+	var lastTx, lastSync time.Time
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
 		l.amu.Lock()
-		n, entries := 0, 0
+		n, entries := l.inFile, 0
 		for n < len(l.queue) && entries < maxApply {
 			entries += len(l.queue[n].reqs)
 			n++
 		}
-		batches := l.queue[:n:n]
+		batches := l.queue[l.inFile:n:n]
+		unsynced := l.inFile > 0
 		l.amu.Unlock()
-		if n == 0 {
-			select {
-			case <-l.wake:
-			case <-l.done:
-				l.amu.Lock()
-				empty := len(l.queue) == 0
-				l.amu.Unlock()
-				if empty {
+		writerDone := false
+		select {
+		case <-l.done:
+			writerDone = true
+		default:
+		}
+		// The file's sync: once its transactions have waited syncEvery,
+		// when the writer waits for room, and before the applier ends.
+		if unsynced && (time.Since(lastSync) >= syncEvery || l.roomWanted.Load() || writerDone && len(batches) == 0) {
+			lastSync = time.Now()
+			err := l.syncFile()
+			if err == nil {
+				continue
+			}
+			l.amu.Lock()
+			l.applyErr, l.applyErrAt = err, time.Now()
+			l.amu.Unlock()
+			if writerDone {
+				if triesLeft--; triesLeft < 0 {
 					return
 				}
 			}
+			time.Sleep(firstRetry)
+			continue
+		}
+		if len(batches) == 0 {
+			if writerDone {
+				return
+			}
+			var tick <-chan time.Time
+			if unsynced {
+				timer.Reset(max(syncEvery-time.Since(lastSync), 0))
+				tick = timer.C
+			}
+			select {
+			case <-l.wake:
+			case <-l.hurry:
+			case <-tick:
+			case <-l.done:
+			}
+			timer.Stop()
 			continue
 		}
 		// Gather: a transaction at most every applyEvery, unless the
-		// queue is long, a reader waits, or the writer is done.
-		if wait := applyEvery - time.Since(lastTx); wait > 0 && entries < maxApply && l.readers.Load() == 0 {
+		// queue is long, a reader or the writer waits, or the writer is
+		// done.
+		if wait := applyEvery - time.Since(lastTx); wait > 0 && entries < maxApply && l.readers.Load() == 0 && !l.roomWanted.Load() && !writerDone {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
 			case <-l.hurry:
-				timer.Stop()
 			case <-l.done:
-				timer.Stop()
-				lastTx = time.Time{}
 			}
+			timer.Stop()
 			continue
 		}
 		lastTx = time.Now()
 		err := l.store(context.Background(), batches)
 		l.amu.Lock()
 		if err == nil {
-			last := batches[n-1]
+			last := batches[len(batches)-1]
 			l.applied = last.first + int64(len(last.reqs))
-			l.queue = slices.Delete(l.queue, 0, n)
+			l.inFile = n // of the queue, those in the file; see syncFile
 			l.applyErr, l.applyErrAt = nil, time.Time{}
 		} else {
 			l.applyErr, l.applyErrAt = err, time.Now()
@@ -877,17 +936,44 @@ func (l *Log) apply() {
 			retry = firstRetry
 			continue
 		}
-		select {
-		case <-l.done:
+		if writerDone {
 			if triesLeft--; triesLeft < 0 {
 				return
 			}
 			retry = firstRetry
-		default:
 		}
-		time.Sleep(retry)
+		// Tried again after retry, or at once to sync for a writer
+		// that wants room.
+		timer.Reset(retry)
+		select {
+		case <-timer.C:
+		case <-l.hurry:
+		}
+		timer.Stop()
 		retry = min(2*retry, time.Second)
 	}
+}
+
+// syncFile makes the applier's transactions durable in the file, with
+// an fdatasync of its write-ahead log: they run at synchronous=NORMAL,
+// which syncs that log only at SQLite's own checkpoints, and what it
+// holds of a transaction (its frames and their commit record) is what
+// the file's recovery reads. Then their frames' space in the journal is
+// free.
+func (l *Log) syncFile() error {
+	l.amu.Lock()
+	n := l.inFile
+	l.amu.Unlock()
+	if err := syncData(l.wal); err != nil {
+		return fmt.Errorf("sync %s: %w", l.wal.Name(), err)
+	}
+	l.amu.Lock()
+	l.queue = slices.Delete(l.queue, 0, n)
+	l.inFile -= n
+	close(l.progress)
+	l.progress = make(chan struct{})
+	l.amu.Unlock()
+	return nil
 }
 
 // store writes batches, consecutive, in one transaction: their entries,
