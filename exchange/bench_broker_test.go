@@ -47,7 +47,7 @@ func (d setDecider) Decide(ctx context.Context, _ *Service, req *policies.Reques
 // death-and-inheritance case, over real parts: a provider on loopback
 // answering a death record, the trust registry holding the Finnish
 // authority's key, the estate policy, the consent and mandate registry in
-// SQLite with the heir's mandate, and the audit log (synchronous=FULL)
+// SQLite with the heir's mandate, and the audit log (durable in its journal)
 // with checkpoints every second. It returns the broker and the
 // authority's signing key.
 func newBenchBroker(b *testing.B) (*Broker, jwk.Key) {

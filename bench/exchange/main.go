@@ -23,7 +23,7 @@
 //     request names the deceased and the heir, so the heir's mandate is
 //     looked up in the file every time), forwards to the provider, signs
 //     a receipt and appends the decision to the audit log (SQLite,
-//     synchronous=FULL, committed before the answer leaves), which signs
+//     durable in its journal before the answer leaves), which signs
 //     a checkpoint every second (audit.Log.Run).
 //
 // Each mode runs closed-loop first: -c clients, each sending its next
