@@ -33,8 +33,9 @@ var ErrTampered = errors.New("audit log does not verify")
 // ErrRange is returned for an index or size outside the log.
 var ErrRange = errors.New("out of range")
 
-// Log is an append-only, tamper-evident log in a SQLite file. Its methods
-// may be called from many goroutines at once.
+// Log is an append-only, tamper-evident log in a SQLite file, made
+// durable first in its journal (see journal.go). Its methods may be called
+// from many goroutines at once.
 type Log struct {
 	path     string
 	readOnly bool    // OpenReadOnly: no writer, no applier, no journal
@@ -68,8 +69,10 @@ type Log struct {
 
 	// The applier's: its statements, each prepared once on the writer's
 	// connection, which only it uses once Open returns, but for
-	// Checkpoint's INSERT; the batches the journal holds and the SQLite
-	// file not yet, in order; how many entries the file holds.
+	// Checkpoint's INSERT; the batches whose frames the journal must keep,
+	// in order: those the file holds but has not synced (the first
+	// inFile), then those it does not hold yet; how many entries the file
+	// holds.
 	stmts      writerStmts
 	amu        sync.Mutex
 	queue      []applyBatch // those the file has first (inFile), until the file is synced
