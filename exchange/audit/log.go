@@ -65,7 +65,7 @@ type Log struct {
 	// progress extends (both kept, not allocated at every commit).
 	journal     *journal
 	front, next *frontier
-	broken      error // under mu: the journal failed, and the log appends no more
+	broken      error // the journal failed, and the log appends no more
 
 	// The applier's: its statements, each prepared once on the writer's
 	// connection, which only it uses once Open returns, but for
@@ -296,17 +296,16 @@ func OpenReadOnly(ctx context.Context, path string, verifier note.Verifier) (*Lo
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
 	}
-	done := make(chan struct{})
-	close(done)
-	l := &Log{path: path, verifier: verifier, readOnly: true,
-		closing: make(chan struct{}), done: done, applyDone: done, progress: make(chan struct{})}
+	l := newLog(path, nil, verifier)
+	l.readOnly = true
+	close(l.done)
+	close(l.applyDone)
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	var err error
 	if l.rdb, err = sql.Open("sqlite", dsn); err != nil {
 		return nil, fmt.Errorf("open audit log %s read-only: %w", path, err)
 	}
-	var v int
-	if err := l.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM audit_migrations`).Scan(&v); err != nil || v != len(migrations) {
+	if v, err := schemaVersion(ctx, l.rdb); err != nil || v != len(migrations) {
 		l.rdb.Close()
 		if err == nil {
 			err = fmt.Errorf("audit schema version %d, this program's is %d: open it read-write once, with the program that keeps it", v, len(migrations))
@@ -350,6 +349,22 @@ func (l *Log) load(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// newLog returns a Log with its channels made, nothing opened.
+func newLog(path string, signer note.Signer, verifier note.Verifier) *Log {
+	return &Log{
+		path:      path,
+		signer:    signer,
+		verifier:  verifier,
+		reqs:      make(chan appendReq),
+		closing:   make(chan struct{}),
+		done:      make(chan struct{}),
+		progress:  make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		hurry:     make(chan struct{}, 1),
+		applyDone: make(chan struct{}),
+	}
+}
+
 // Open opens the log in the SQLite file at path, creating it if need be.
 // Checkpoints are signed by signer and checked by verifier, which must be
 // the same key. A file whose audit schema is newer than this program knows
@@ -368,14 +383,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	l := &Log{
-		path:     path,
-		signer:   signer,
-		verifier: verifier,
-		reqs:     make(chan appendReq),
-		closing:  make(chan struct{}),
-		done:     make(chan struct{}),
-	}
+	l := newLog(path, signer, verifier)
 	var err error
 	fail := func(err error) (*Log, error) {
 		l.stmts.close()
@@ -434,10 +442,6 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 			return fail(err)
 		}
 	}
-	l.progress = make(chan struct{})
-	l.wake = make(chan struct{}, 1)
-	l.hurry = make(chan struct{}, 1)
-	l.applyDone = make(chan struct{})
 	l.SetCommitDelay(DefaultCommitDelay)
 	go l.write()
 	go l.apply()
@@ -496,11 +500,12 @@ func (l *Log) Close() error {
 }
 
 // Append adds e to the log and returns its index once it is committed to
-// disk. If ctx ends before the writer takes the entry, nothing is appended
-// and ctx's error is returned; once taken, Append waits for the commit, so
-// a returned index is always durable. An error means the entry is not in
-// the log, but for one case the error then names: SQLite reported a failed
-// commit whose entries did reach the file.
+// disk (its journal). If ctx ends before the writer takes the entry,
+// nothing is appended and ctx's error is returned; once taken, Append
+// waits for the commit, so a returned index is always durable. An error
+// means the entry is not in the log, but for one case the error then
+// names: the journal's write or sync failed, and the next Open applies
+// the batch's entries should they have reached the disk.
 func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 	r, err := l.append(ctx, e, false)
 	if err != nil {
@@ -558,7 +563,7 @@ func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, err
 }
 
 // write is the single writer: it takes every request waiting, commits them
-// in one transaction, then answers each.
+// as one frame of the journal, then answers each.
 func (l *Log) write() {
 	defer close(l.done)
 	batch := make([]appendReq, 0, maxBatch)
@@ -594,7 +599,7 @@ func (l *Log) write() {
 		}
 		// Under load, wait until the batch's first entry has waited the
 		// commit delay, for more entries to share the commit (its sync
-		// costs some 200 µs of CPU however many entries it takes); when
+		// costs some 75 µs of CPU however many entries it takes); when
 		// fewer than one is expected in that time, or the last waits
 		// gathered next to none, commit at once.
 		d := time.Duration(l.commitDelay.Load())
@@ -689,11 +694,8 @@ func (l *Log) write() {
 // and a second may report success), so the log appends no more until it
 // is opened again, and the error says this batch may then be in it.
 func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, error) {
-	l.mu.Lock()
-	broken := l.broken
-	l.mu.Unlock()
-	if broken != nil {
-		return tlog.Hash{}, broken
+	if l.broken != nil {
+		return tlog.Hash{}, l.broken
 	}
 	root, hashes, err := l.hash(first, batch, seal)
 	if err != nil {
@@ -707,9 +709,7 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 	if err := l.journal.write(b, at); err != nil {
 		err = fmt.Errorf("%w: the log appends no more until it is opened again, which applies this batch's %d entries from %d should they have reached the disk",
 			err, len(batch), first)
-		l.mu.Lock()
 		l.broken = err
-		l.mu.Unlock()
 		return tlog.Hash{}, err
 	}
 	l.front, l.next = l.next, l.front
@@ -844,10 +844,11 @@ const (
 )
 
 // apply is the applier: it puts the batches the writer queues in the file,
-// as many as are queued in one transaction, until the writer is done and
-// the queue empty. A transaction that fails is tried again, sooner after
-// a success, at most a second later; once the writer is done, three more
-// tries 10 ms apart, then the journal keeps them for the next Open.
+// as many as are queued in one transaction, and syncs the file, until the
+// writer is done and the queue empty. A transaction or sync that fails is
+// tried again, 10 ms later after a success and at most a second later, or
+// at once for a writer that wants room; once the writer is done, three
+// more tries, then the journal keeps them for the next Open.
 func (l *Log) apply() {
 	defer close(l.applyDone)
 	const firstRetry = 10 * time.Millisecond
@@ -855,6 +856,23 @@ func (l *Log) apply() {
 	var lastTx, lastSync time.Time
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	// wait waits for d (none: no timeout) or one of chans.
+	wait := func(d time.Duration, chans ...<-chan struct{}) {
+		var tick <-chan time.Time
+		if d >= 0 {
+			timer.Reset(d)
+			tick = timer.C
+		}
+		var c [3]<-chan struct{}
+		copy(c[:], chans)
+		select {
+		case <-tick:
+		case <-c[0]:
+		case <-c[1]:
+		case <-c[2]:
+		}
+		timer.Stop()
+	}
 	for {
 		l.amu.Lock()
 		n, entries := l.inFile, 0
@@ -871,70 +889,49 @@ func (l *Log) apply() {
 			writerDone = true
 		default:
 		}
-		// The file's sync: once its transactions have waited syncEvery,
-		// when the writer waits for room, and before the applier ends.
-		if unsynced && (time.Since(lastSync) >= syncEvery || l.roomWanted.Load() || writerDone && len(batches) == 0) {
+		var err error
+		switch {
+		case unsynced && (time.Since(lastSync) >= syncEvery || l.roomWanted.Load() || writerDone && len(batches) == 0):
+			// The file's sync: once its transactions have waited
+			// syncEvery, when the writer waits for room, and before the
+			// applier ends.
 			lastSync = time.Now()
-			err := l.syncFile()
-			if err == nil {
-				continue
+			if err = l.syncFile(); err != nil {
+				l.amu.Lock()
+				l.applyErr, l.applyErrAt = err, time.Now()
+				l.amu.Unlock()
 			}
-			l.amu.Lock()
-			l.applyErr, l.applyErrAt = err, time.Now()
-			l.amu.Unlock()
-			if writerDone {
-				if triesLeft--; triesLeft < 0 {
-					return
-				}
-			}
-			time.Sleep(firstRetry)
-			continue
-		}
-		if len(batches) == 0 {
+		case len(batches) == 0:
 			if writerDone {
 				return
 			}
-			var tick <-chan time.Time
+			d := time.Duration(-1)
 			if unsynced {
-				timer.Reset(max(syncEvery-time.Since(lastSync), 0))
-				tick = timer.C
+				d = max(syncEvery-time.Since(lastSync), 0)
 			}
-			select {
-			case <-l.wake:
-			case <-l.hurry:
-			case <-tick:
-			case <-l.done:
-			}
-			timer.Stop()
+			wait(d, l.wake, l.hurry, l.done)
 			continue
-		}
-		// Gather: a transaction at most every applyEvery, unless the
-		// queue is long, a reader or the writer waits, or the writer is
-		// done.
-		if wait := applyEvery - time.Since(lastTx); wait > 0 && entries < maxApply && l.readers.Load() == 0 && !l.roomWanted.Load() && !writerDone {
-			timer.Reset(wait)
-			select {
-			case <-timer.C:
-			case <-l.hurry:
-			case <-l.done:
-			}
-			timer.Stop()
+		case time.Since(lastTx) < applyEvery && entries < maxApply && l.readers.Load() == 0 && !l.roomWanted.Load() && !writerDone:
+			// Gather: a transaction at most every applyEvery, unless the
+			// queue is long, a reader or the writer waits, or the writer
+			// is done.
+			wait(applyEvery-time.Since(lastTx), l.hurry, l.done)
 			continue
+		default:
+			lastTx = time.Now()
+			err = l.store(context.Background(), batches)
+			l.amu.Lock()
+			if err == nil {
+				last := batches[len(batches)-1]
+				l.applied = last.first + int64(len(last.reqs))
+				l.inFile = n // of the queue, those in the file; see syncFile
+				l.applyErr, l.applyErrAt = nil, time.Time{}
+			} else {
+				l.applyErr, l.applyErrAt = err, time.Now()
+			}
+			l.signal()
+			l.amu.Unlock()
 		}
-		lastTx = time.Now()
-		err := l.store(context.Background(), batches)
-		l.amu.Lock()
-		if err == nil {
-			last := batches[len(batches)-1]
-			l.applied = last.first + int64(len(last.reqs))
-			l.inFile = n // of the queue, those in the file; see syncFile
-			l.applyErr, l.applyErrAt = nil, time.Time{}
-		} else {
-			l.applyErr, l.applyErrAt = err, time.Now()
-		}
-		close(l.progress)
-		l.progress = make(chan struct{})
-		l.amu.Unlock()
 		if err == nil {
 			retry = firstRetry
 			continue
@@ -945,14 +942,7 @@ func (l *Log) apply() {
 			}
 			retry = firstRetry
 		}
-		// Tried again after retry, or at once to sync for a writer
-		// that wants room.
-		timer.Reset(retry)
-		select {
-		case <-timer.C:
-		case <-l.hurry:
-		}
-		timer.Stop()
+		wait(retry, l.hurry)
 		retry = min(2*retry, time.Second)
 	}
 }
@@ -973,10 +963,16 @@ func (l *Log) syncFile() error {
 	l.amu.Lock()
 	l.queue = slices.Delete(l.queue, 0, n)
 	l.inFile -= n
-	close(l.progress)
-	l.progress = make(chan struct{})
+	l.signal()
 	l.amu.Unlock()
 	return nil
+}
+
+// signal wakes whoever waits for the applier (stored, room); l.amu is
+// held.
+func (l *Log) signal() {
+	close(l.progress)
+	l.progress = make(chan struct{})
 }
 
 // store writes batches, consecutive, in one transaction: their entries,

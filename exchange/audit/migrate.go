@@ -52,8 +52,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var v int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM audit_migrations`).Scan(&v); err != nil {
+	v, err := schemaVersion(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if v > len(migrations) {
@@ -74,6 +74,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// schemaVersion returns the audit schema version q's file has (0: none).
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (v int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM audit_migrations`).Scan(&v)
+	return v, err
 }
 
 // fillSubjects fills the subject index from the entries already in the
