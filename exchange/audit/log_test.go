@@ -30,6 +30,12 @@ func newKeys(t testing.TB) testKeys {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parseKeys(t, skey, vkey)
+}
+
+// parseKeys returns the keys of GenerateKey's skey and vkey.
+func parseKeys(t testing.TB, skey, vkey string) testKeys {
+	t.Helper()
 	s, err := note.NewSigner(skey)
 	if err != nil {
 		t.Fatal(err)
@@ -540,15 +546,7 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 	if _, err := l.CommitFailure(); err != nil {
 		t.Fatalf("CommitFailure after good commits = %v, want nil", err)
 	}
-	// max_page_count is a setting of the connection: the writer's, the
-	// one connection of l.wdb, which the applier uses.
-	var pages int64
-	if err := l.wdb.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(pages, 10)); err != nil {
-		t.Fatal(err)
-	}
+	limitPages(t, l)
 	// The pages there are have some room left: append until it is gone,
 	// and then until the journal is full.
 	var appendErr error
@@ -597,6 +595,22 @@ func TestCommitFailureFollowsCommits(t *testing.T) {
 	}
 	if e, err := l.Entry(ctx, size-1); err != nil || e.RequestID != testEntry(int(size-1)).RequestID {
 		t.Errorf("Entry(%d) once applied = %+v, %v, want the entry appended", size-1, e, err)
+	}
+}
+
+// limitPages keeps the file of l to the pages it has (max_page_count, a
+// setting of the connection: the writer's, the one connection of l.wdb,
+// which the applier uses), as a full disk would: the applier fails once
+// what room they have is gone.
+func limitPages(t testing.TB, l *Log) {
+	t.Helper()
+	ctx := context.Background()
+	var pages int64
+	if err := l.wdb.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.wdb.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(pages, 10)); err != nil {
+		t.Fatal(err)
 	}
 }
 
