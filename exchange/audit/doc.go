@@ -26,8 +26,10 @@
 // what its append returned. Open applies what the journal holds and the
 // file lacks, refusing a journal that has lost an acknowledged entry; a
 // torn last frame was never acknowledged and is left out. The journal is
-// locked: one process keeps a log at a time, and the journal goes with
-// the file (a copy of the log is both, taken with the log closed).
+// locked: one process keeps a log at a time (OpenReadOnly reads and
+// verifies what the file of a log kept elsewhere holds), and the journal
+// goes with the file (a copy of the log is both, taken with the log
+// closed).
 // AppendSealed
 // also returns a signed checkpoint whose tree holds the entry, for the
 // receipt of an exchange; the writer signs one per commit, whatever the
