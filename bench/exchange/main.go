@@ -81,6 +81,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -150,6 +151,7 @@ type config struct {
 	rate        float64
 	verify      bool
 	cpuprofile  string
+	trace       string
 	profileRun  string
 	dir         string
 	logFile     string
@@ -170,7 +172,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.rate, "rate", 0, "the open-loop arrival rate, exchanges/s; 0 is half of samband's closed-loop rate")
 	fs.BoolVar(&cfg.verify, "keep-client-verify", false, "the client also verifies every receipt (signature, request hash, decision, digest)")
 	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write the CPU profile of samband's measurement (of the run -profile-run names) to this file")
-	fs.StringVar(&cfg.profileRun, "profile-run", "closed", "the samband run -cpuprofile profiles: closed or open")
+	fs.StringVar(&cfg.trace, "trace", "", "write the execution trace (runtime/trace) of samband's measurement (of the run -profile-run names) to this file")
+	fs.StringVar(&cfg.profileRun, "profile-run", "closed", "the samband run -cpuprofile and -trace record: closed or open")
 	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
@@ -279,9 +282,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	runAll := func(kind string, open bool, rate float64) (map[string]result, error) {
 		out := map[string]result{}
 		for _, m := range modes {
-			var prof *os.File
-			if m == "samband" && cfg.cpuprofile != "" && cfg.profileRun == kind {
-				if prof, err = os.Create(cfg.cpuprofile); err != nil {
+			var prof recorder
+			if m == "samband" && cfg.profileRun == kind {
+				if prof, err = newRecorder(cfg.cpuprofile, cfg.trace); err != nil {
 					return nil, err
 				}
 			}
@@ -295,8 +298,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return nil, err
 			}
-			if prof != nil {
-				if err := prof.Close(); err != nil {
+			if prof.recording() {
+				if err := prof.close(); err != nil {
 					return nil, err
 				}
 			}
@@ -379,7 +382,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nLoad average before: %s; after: %s. %s, GOMAXPROCS %d.\n", load0, load1, runtime.Version(), runtime.GOMAXPROCS(0))
 	if slices.Contains(modes, "samband") {
-		fmt.Fprintf(stdout, "Audit log: %d entries, one per answered samband request.\n", sb.log.Size())
+		fmt.Fprintf(stdout, "Audit log: %d entries, one per answered samband request; synced with %s.\n", sb.log.Size(), sb.log.DiskSync())
 	}
 
 	var errs []error
@@ -395,7 +398,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // measure makes one run of mode m: closed loop, or open loop at rate; in
 // this process, or with -load-process in a load process of its own.
-func measure(ctx context.Context, cfg config, m, url string, sb *samband, send sendFunc, open bool, rate float64, prof *os.File) (result, error) {
+func measure(ctx context.Context, cfg config, m, url string, sb *samband, send sendFunc, open bool, rate float64, prof recorder) (result, error) {
 	start := time.Now().Add(10 * time.Millisecond)
 	if !cfg.loadProcess {
 		if open {
@@ -808,7 +811,7 @@ func merge(ws []*worker, d, cpu time.Duration) result {
 
 // closedLoop runs c clients from start for warmup+d; it measures the
 // requests sent in the last d, profiling them to prof when it is not nil.
-func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warmup, d time.Duration, prof *os.File) result {
+func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warmup, d time.Duration, prof recorder) result {
 	from, until := start.Add(warmup), start.Add(warmup+d)
 	time.Sleep(time.Until(start))
 	ws := make([]*worker, c)
@@ -839,7 +842,7 @@ func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warm
 // at start+i/rate and taken by the next free of c workers; its latency
 // runs from the scheduled time. The requests scheduled in the last d are
 // measured.
-func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start time.Time, warmup, d time.Duration, prof *os.File) result {
+func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start time.Time, warmup, d time.Duration, prof recorder) result {
 	n := int(rate * (warmup + d).Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
 	sched := make(chan time.Time, n)
@@ -892,18 +895,66 @@ func openRate(r result, start time.Time, warmup time.Duration) float64 {
 }
 
 // measureCPU returns the CPU time this process uses from now until until,
-// writing its CPU profile to prof when that is not nil.
-func measureCPU(until time.Time, prof *os.File) time.Duration {
-	if prof != nil {
-		pprof.StartCPUProfile(prof)
-	}
+// recording its CPU profile and execution trace as prof asks.
+func measureCPU(until time.Time, prof recorder) time.Duration {
+	prof.start()
 	cpu := processCPU()
 	time.Sleep(time.Until(until))
 	cpu = processCPU() - cpu
-	if prof != nil {
+	prof.stop()
+	return cpu
+}
+
+// recorder holds the files a measured run's CPU profile and execution
+// trace go to; either may be nil.
+type recorder struct{ cpu, trace *os.File }
+
+// newRecorder creates the files named; an empty name records nothing.
+func newRecorder(cpu, tr string) (recorder, error) {
+	var r recorder
+	var err error
+	if cpu != "" {
+		if r.cpu, err = os.Create(cpu); err != nil {
+			return r, err
+		}
+	}
+	if tr != "" {
+		if r.trace, err = os.Create(tr); err != nil {
+			r.close()
+			return recorder{}, err
+		}
+	}
+	return r, nil
+}
+
+func (r recorder) recording() bool { return r.cpu != nil || r.trace != nil }
+
+func (r recorder) start() {
+	if r.cpu != nil {
+		pprof.StartCPUProfile(r.cpu)
+	}
+	if r.trace != nil {
+		trace.Start(r.trace)
+	}
+}
+
+func (r recorder) stop() {
+	if r.cpu != nil {
 		pprof.StopCPUProfile()
 	}
-	return cpu
+	if r.trace != nil {
+		trace.Stop()
+	}
+}
+
+func (r recorder) close() error {
+	var errs []error
+	for _, f := range []*os.File{r.cpu, r.trace} {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // processCPU is the CPU time the process has used, user and system.

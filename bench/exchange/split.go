@@ -82,9 +82,9 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 	}
 	var res result
 	if job.Open {
-		res = openLoop(ctx, send, job.Rate, job.C, job.Start, job.Warmup, job.D, nil)
+		res = openLoop(ctx, send, job.Rate, job.C, job.Start, job.Warmup, job.D, recorder{})
 	} else {
-		res = closedLoop(ctx, send, job.C, job.Start, job.Warmup, job.D, nil)
+		res = closedLoop(ctx, send, job.C, job.Start, job.Warmup, job.D, recorder{})
 	}
 	out := loadResult{Lat: res.lat, Errors: res.errors, CPU: res.cpu, Last: res.last, Answered: s.answered.Load()}
 	if res.err != nil {
@@ -96,7 +96,7 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 // runLoadProcess runs job in a load process and measures this process's
 // CPU time over the same measured part; prof, when not nil, gets this
 // process's CPU profile of it.
-func runLoadProcess(ctx context.Context, job loadJob, prof *os.File) (result, error) {
+func runLoadProcess(ctx context.Context, job loadJob, prof recorder) (result, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return result{}, err

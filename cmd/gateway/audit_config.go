@@ -295,7 +295,7 @@ func openServeAudit(ctx context.Context, cfg Config, logger *slog.Logger) (log *
 		return nil, "", nil, err
 	}
 	log.SetCommitDelay(time.Duration(cfg.Audit.CommitDelay))
-	logger.Info("exchange audit log open", "db", path, "entries", log.Size(), "key", keys.vkey)
+	logger.Info("exchange audit log open", "db", path, "entries", log.Size(), "key", keys.vkey, "sync", log.DiskSync())
 	return log, keys.vkey, func() {
 		if err := log.Close(); err != nil {
 			logger.Error("audit log close", "err", err)

@@ -81,6 +81,7 @@ type journal struct {
 	size int64  // the file's size, a multiple of journalBlock
 	pos  int64  // where the next frame goes, unless it must wrap
 	buf  []byte // the frame being written, kept between commits
+	sync syncer // writes and syncs the frames
 }
 
 // A frame is one commit of the journal, as read back.
@@ -131,7 +132,9 @@ func openJournal(path string) (*journal, []frame, error) {
 	if err != nil {
 		return fail(err)
 	}
-	return &journal{f: f, salt: journalSalt(b), size: int64(len(b)), pos: journalBlock}, frames, nil
+	j := &journal{f: f, salt: journalSalt(b), size: int64(len(b)), pos: journalBlock}
+	j.sync = newSyncer(f)
+	return j, frames, nil
 }
 
 // makeJournal makes f, empty or all zeros, a journal of size bytes: it
@@ -308,11 +311,8 @@ func (j *journal) place(n int64, busy []applyBatch) (at int64, ok bool) {
 
 // write writes frame b at at and syncs it.
 func (j *journal) write(b []byte, at int64) error {
-	if _, err := j.f.WriteAt(b, at); err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	if err := syncData(j.f); err != nil {
-		return fmt.Errorf("sync journal: %w", err)
+	if err := j.sync.writeSync(b, at); err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
 	j.pos = at + int64(len(b))
 	return nil
@@ -322,5 +322,5 @@ func (j *journal) close() error {
 	if j == nil || j.f == nil {
 		return nil
 	}
-	return j.f.Close()
+	return errors.Join(j.sync.close(), j.f.Close())
 }

@@ -78,6 +78,7 @@ type Log struct {
 	queue      []applyBatch // those the file has first (inFile), until the file is synced
 	inFile     int          // how many of queue the file has
 	wal        *os.File     // the file's write-ahead log, which syncFile syncs
+	walSync    syncer       // on wal
 	roomWanted atomic.Bool  // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
@@ -355,7 +356,7 @@ func newLog(path string, signer note.Signer, verifier note.Verifier) *Log {
 		path:      path,
 		signer:    signer,
 		verifier:  verifier,
-		reqs:      make(chan appendReq),
+		reqs:      make(chan appendReq, maxBatch),
 		closing:   make(chan struct{}),
 		done:      make(chan struct{}),
 		progress:  make(chan struct{}),
@@ -389,6 +390,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 		l.stmts.close()
 		l.journal.close()
 		if l.wal != nil {
+			l.walSync.close()
 			l.wal.Close()
 		}
 		if l.wdb != nil {
@@ -417,6 +419,7 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if l.wal, err = os.OpenFile(path+"-wal", os.O_RDWR, 0); err != nil {
 		return fail(err)
 	}
+	l.walSync = newSyncer(l.wal)
 	if l.rdb, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
 		return fail(err)
 	}
@@ -438,8 +441,8 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	}
 	if len(frames) > 0 {
 		// Before the writer writes over the frames replayed.
-		if err := syncData(l.wal); err != nil {
-			return fail(err)
+		if err := l.walSync.writeSync(nil, 0); err != nil {
+			return fail(fmt.Errorf("sync %s: %w", l.wal.Name(), err))
 		}
 	}
 	l.SetCommitDelay(DefaultCommitDelay)
@@ -496,7 +499,7 @@ func (l *Log) Close() error {
 	if l.readOnly {
 		return l.rdb.Close()
 	}
-	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close(), l.wal.Close())
+	return errors.Join(left, l.stmts.close(), l.wdb.Close(), l.rdb.Close(), l.journal.close(), l.walSync.close(), l.wal.Close())
 }
 
 // Append adds e to the log and returns its index once it is committed to
@@ -551,6 +554,10 @@ func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, err
 	}
 	req := appendReq{data: data, hash: tlog.RecordHash(data), subject: string(e.Subject),
 		representative: string(e.Representative), seal: seal, at: time.Now(), reply: make(chan appendResult, 1)}
+	// The queue is buffered, so a caller does not wait for the writer to
+	// take its entry (a wake-up of its own) but only for the answer. An
+	// entry still queued when the writer stops is not committed: its
+	// caller gets ErrClosed.
 	select {
 	case l.reqs <- req:
 	case <-ctx.Done():
@@ -558,8 +565,17 @@ func (l *Log) append(ctx context.Context, e Entry, seal bool) (appendResult, err
 	case <-l.closing:
 		return appendResult{}, ErrClosed
 	}
-	r := <-req.reply
-	return r, r.err
+	select {
+	case r := <-req.reply:
+		return r, r.err
+	case <-l.done:
+		select {
+		case r := <-req.reply:
+			return r, r.err
+		default:
+			return appendResult{}, ErrClosed
+		}
+	}
 }
 
 // write is the single writer: it takes every request waiting, commits them
@@ -947,6 +963,15 @@ func (l *Log) apply() {
 	}
 }
 
+// DiskSync says how the log makes its entries durable: "io_uring", or
+// "fdatasync" with why io_uring is not used.
+func (l *Log) DiskSync() string {
+	if l.journal == nil {
+		return "none (read-only)"
+	}
+	return l.journal.sync.how()
+}
+
 // syncFile makes the applier's transactions durable in the file, with
 // an fdatasync of its write-ahead log: they run at synchronous=NORMAL,
 // which syncs that log only at SQLite's own checkpoints, and what it
@@ -957,7 +982,7 @@ func (l *Log) syncFile() error {
 	l.amu.Lock()
 	n := l.inFile
 	l.amu.Unlock()
-	if err := syncData(l.wal); err != nil {
+	if err := l.walSync.writeSync(nil, 0); err != nil {
 		return fmt.Errorf("sync %s: %w", l.wal.Name(), err)
 	}
 	l.amu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -223,6 +224,69 @@ func TestDurable(t *testing.T) {
 	}
 	if err := l.Verify(ctx, nil); err != nil {
 		t.Fatalf("Verify: %v", err)
+	}
+}
+
+// TestAppendsRacingClose closes the log while callers append: each append
+// either returns its index, and the reopened log holds that entry there,
+// or returns ErrClosed, and the log holds it nowhere.
+func TestAppendsRacingClose(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l, err := Open(ctx, path, k.signer, k.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const callers = 32
+	var mu sync.Mutex
+	acked := map[int64]string{} // index -> request id
+	refused := 0
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				e := testEntry(i)
+				e.RequestID = fmt.Sprintf("caller-%d-%d", c, i)
+				x, err := l.Append(ctx, e)
+				mu.Lock()
+				switch {
+				case err == nil:
+					acked[x] = e.RequestID
+				case errors.Is(err, ErrClosed):
+					refused++
+				default:
+					t.Errorf("Append: %v", err)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	for l.Size() < 300 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if refused != callers {
+		t.Errorf("%d appends refused, want one a caller (%d)", refused, callers)
+	}
+	l = openTest(t, path, k)
+	if got := l.Size(); got != int64(len(acked)) {
+		t.Fatalf("reopened size %d, want the %d acknowledged entries", got, len(acked))
+	}
+	for x, id := range acked {
+		e, err := l.Entry(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.RequestID != id {
+			t.Fatalf("entry %d is %q, want %q", x, e.RequestID, id)
+		}
 	}
 }
 

@@ -142,6 +142,22 @@ func BenchmarkMandate(b *testing.B) {
 	}
 }
 
+// BenchmarkMandateCached: the same Facts.Mandate question again and again,
+// as the broker asks it for one heir: answered from the cache after the
+// freshness check, under a request's cancellable context.
+func BenchmarkMandateCached(b *testing.B) {
+	r := benchRegistry(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q := policies.MandateQuery{Representative: benchSubject(7 + benchSubjects), Grantor: benchSubject(7),
+		Target: "t1", Purpose: "p1", LifeEvent: "death-and-inheritance", At: time.Now()}
+	for b.Loop() {
+		if _, ok, err := r.Mandate(ctx, q); err != nil || !ok {
+			b.Fatalf("Mandate = %v, %v", ok, err)
+		}
+	}
+}
+
 // BenchmarkGrantRescind: a grant and its rescission, each its own
 // transaction synced to disk.
 func BenchmarkGrantRescind(b *testing.B) {

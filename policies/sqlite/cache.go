@@ -95,8 +95,12 @@ func (c *factsCache) check(ctx context.Context) (uint64, error) {
 		return 0, ctx.Err()
 	}
 	defer func() { c.readers <- r }()
+	// The pragma reads a counter in the shared memory: nothing to cancel.
+	// Under a context that cannot be cancelled, neither database/sql nor
+	// the driver starts a goroutine to watch it, a wake-up each, on every
+	// question.
 	var v int64
-	if err := r.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	if err := r.version.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v); err != nil {
 		return 0, fmt.Errorf("data_version: %w", err)
 	}
 	c.mu.Lock()

@@ -1,0 +1,244 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// A ring writes and syncs a file through io_uring, so that the goroutine
+// waiting for the disk does not hold a P of the Go scheduler.
+//
+// Why: fdatasync is a system call that blocks, and a goroutine in a system
+// call keeps its P until the runtime's monitor thread takes it back. That
+// thread sleeps up to 10 ms when it has found nothing to do for a while,
+// so a sync of a few milliseconds can strand the goroutines queued on the
+// syncing P for as long, while the other P works through its own queue.
+// An execution trace of the exchange benchmark showed exactly that: a
+// handler made runnable before the audit writer's sync ran 6 ms later,
+// when the sync ended. With io_uring the writer submits the write and the
+// sync in one quick system call, the kernel does them on its own workers,
+// and the writer waits for their completion on an eventfd through the
+// runtime's poller, parked, its P free for the others.
+//
+// A ring serves one goroutine at a time (the journal's writer, the
+// applier's syncs): each call submits its operations and waits for them.
+type ring struct {
+	fd      int
+	mem     []byte // the submission and completion rings, one mapping
+	sqesMem []byte // the submission entries
+	event   *os.File
+
+	sqHead, sqTail, sqMask *uint32
+	sqArray                unsafe.Pointer
+	sqes                   unsafe.Pointer
+	cqHead, cqTail, cqMask *uint32
+	cqes                   unsafe.Pointer
+}
+
+// The kernel's ABI (include/uapi/linux/io_uring.h).
+const (
+	ioringOffSQRing = 0
+	ioringOffSQEs   = 0x10000000
+
+	ioringFeatSingleMmap = 1 << 0
+
+	ioringOpFsync = 3
+	ioringOpWrite = 23
+
+	ioringFsyncDatasync = 1
+	iosqeIOLink         = 1 << 2
+
+	ioringRegisterEventfd = 4
+
+	sqeSize = 64
+	cqeSize = 16
+
+	ringEntries = 8
+)
+
+// ioUringParams is struct io_uring_params.
+type ioUringParams struct {
+	sqEntries, cqEntries, flags, sqThreadCPU, sqThreadIdle, features, wqFD uint32
+	resv                                                                   [3]uint32
+	sqOff                                                                  struct {
+		head, tail, ringMask, ringEntries, flags, dropped, array, resv1 uint32
+		userAddr                                                        uint64
+	}
+	cqOff struct {
+		head, tail, ringMask, ringEntries, overflow, cqes, flags, resv1 uint32
+		userAddr                                                        uint64
+	}
+}
+
+// sqe is struct io_uring_sqe, as far as a write and a sync use it.
+type sqe struct {
+	opcode   uint8
+	flags    uint8
+	ioprio   uint16
+	fd       int32
+	off      uint64
+	addr     uint64
+	len      uint32
+	opFlags  uint32
+	userData uint64
+	_        [24]byte
+}
+
+// cqe is struct io_uring_cqe.
+type cqe struct {
+	userData uint64
+	res      int32
+	flags    uint32
+}
+
+// newRing sets up a ring for f and tries it on f (a write of no bytes and
+// a sync), or says why it cannot: a kernel before 5.6 (no IORING_OP_WRITE),
+// io_uring turned off (kernel.io_uring_disabled, a container's seccomp
+// profile), a file system that refuses. The caller then syncs the plain way.
+func newRing(f *os.File) (*ring, error) {
+	var p ioUringParams
+	fd, _, errno := unix.Syscall(unix.SYS_IO_URING_SETUP, ringEntries, uintptr(unsafe.Pointer(&p)), 0)
+	if errno != 0 {
+		return nil, fmt.Errorf("io_uring_setup: %w", errno)
+	}
+	r := &ring{fd: int(fd)}
+	fail := func(err error) (*ring, error) {
+		r.close()
+		return nil, err
+	}
+	if p.features&ioringFeatSingleMmap == 0 {
+		return fail(errors.New("io_uring: the kernel maps the rings apart (before 5.4)"))
+	}
+	size := max(p.sqOff.array+p.sqEntries*4, p.cqOff.cqes+p.cqEntries*cqeSize)
+	var err error
+	if r.mem, err = unix.Mmap(r.fd, ioringOffSQRing, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE); err != nil {
+		return fail(fmt.Errorf("io_uring: map the rings: %w", err))
+	}
+	if r.sqesMem, err = unix.Mmap(r.fd, ioringOffSQEs, int(p.sqEntries*sqeSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE); err != nil {
+		return fail(fmt.Errorf("io_uring: map the entries: %w", err))
+	}
+	at := func(off uint32) unsafe.Pointer { return unsafe.Pointer(&r.mem[off]) }
+	r.sqHead, r.sqTail, r.sqMask = (*uint32)(at(p.sqOff.head)), (*uint32)(at(p.sqOff.tail)), (*uint32)(at(p.sqOff.ringMask))
+	r.sqArray = at(p.sqOff.array)
+	r.sqes = unsafe.Pointer(&r.sqesMem[0])
+	r.cqHead, r.cqTail, r.cqMask = (*uint32)(at(p.cqOff.head)), (*uint32)(at(p.cqOff.tail)), (*uint32)(at(p.cqOff.ringMask))
+	r.cqes = at(p.cqOff.cqes)
+
+	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return fail(fmt.Errorf("io_uring: eventfd: %w", err))
+	}
+	r.event = os.NewFile(uintptr(efd), "io_uring completions") // non-blocking: read through the poller
+	e := int32(efd)
+	if _, _, errno := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.fd), ioringRegisterEventfd,
+		uintptr(unsafe.Pointer(&e)), 1, 0, 0); errno != 0 {
+		return fail(fmt.Errorf("io_uring: register the eventfd: %w", errno))
+	}
+	var probe [1]byte
+	if err := r.writeSync(f, probe[:0], 0); err != nil {
+		return fail(fmt.Errorf("io_uring: %w", err))
+	}
+	return r, nil
+}
+
+// writeSync writes b at off in f and then syncs f's data (fdatasync), the
+// sync linked to the write so that it runs only if the whole write did. A
+// nil b syncs only.
+func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
+	fd := int32(f.Fd())
+	n := uint32(0)
+	if b != nil {
+		r.put(n, sqe{opcode: ioringOpWrite, flags: iosqeIOLink, fd: fd, off: uint64(off),
+			addr: uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))), len: uint32(len(b)), userData: 1})
+		n++
+	}
+	r.put(n, sqe{opcode: ioringOpFsync, fd: fd, opFlags: ioringFsyncDatasync, userData: 2})
+	n++
+	tail := atomic.LoadUint32(r.sqTail)
+	atomic.StoreUint32(r.sqTail, tail+n)
+	for {
+		_, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), 0, 0, 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			// Not submitted: take the entries back.
+			atomic.StoreUint32(r.sqTail, tail)
+			return fmt.Errorf("io_uring_enter: %w", errno)
+		}
+		break
+	}
+	// Both completions come, whatever happens: a failed or short write
+	// cancels the linked sync.
+	var wrote, synced int32
+	for got := uint32(0); got < n; {
+		for c, ok := r.reap(); ok; c, ok = r.reap() {
+			got++
+			if c.userData == 1 {
+				wrote = c.res
+			} else {
+				synced = c.res
+			}
+		}
+		if got == n {
+			break
+		}
+		var cnt [8]byte
+		if _, err := r.event.Read(cnt[:]); err != nil {
+			return fmt.Errorf("io_uring: wait for completions: %w", err)
+		}
+	}
+	runtime.KeepAlive(b)
+	switch {
+	case b != nil && wrote < 0:
+		return fmt.Errorf("write: %w", unix.Errno(-wrote))
+	case b != nil && int(wrote) != len(b):
+		return fmt.Errorf("write: %d of %d bytes written", wrote, len(b))
+	case synced < 0:
+		return fmt.Errorf("fdatasync: %w", unix.Errno(-synced))
+	}
+	return nil
+}
+
+// put fills the submission entry i places after the ring's tail.
+func (r *ring) put(i uint32, e sqe) {
+	tail := atomic.LoadUint32(r.sqTail) + i
+	idx := tail & *r.sqMask
+	*(*sqe)(unsafe.Add(r.sqes, uintptr(idx)*sqeSize)) = e
+	*(*uint32)(unsafe.Add(r.sqArray, uintptr(idx)*4)) = idx
+}
+
+// reap takes the next completion, if one is there.
+func (r *ring) reap() (cqe, bool) {
+	head := atomic.LoadUint32(r.cqHead)
+	if head == atomic.LoadUint32(r.cqTail) {
+		return cqe{}, false
+	}
+	c := *(*cqe)(unsafe.Add(r.cqes, uintptr(head&*r.cqMask)*cqeSize))
+	atomic.StoreUint32(r.cqHead, head+1)
+	return c, true
+}
+
+func (r *ring) close() error {
+	if r == nil {
+		return nil
+	}
+	var errs []error
+	if r.event != nil {
+		errs = append(errs, r.event.Close())
+	}
+	if r.sqesMem != nil {
+		errs = append(errs, unix.Munmap(r.sqesMem))
+	}
+	if r.mem != nil {
+		errs = append(errs, unix.Munmap(r.mem))
+	}
+	errs = append(errs, unix.Close(r.fd))
+	return errors.Join(errs...)
+}
