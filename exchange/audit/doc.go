@@ -29,7 +29,12 @@
 // locked: one process keeps a log at a time (OpenReadOnly reads and
 // verifies what the file of a log kept elsewhere holds), and the journal
 // goes with the file (a copy of the log is both, taken with the log
-// closed).
+// closed). On Linux the journal's writes and syncs, and the syncs of the
+// file's write-ahead log, go through io_uring where the kernel allows it:
+// the goroutine waiting for the disk parks, and the scheduler's P it ran
+// on serves the others meanwhile. Where io_uring is refused (an old
+// kernel, a seccomp profile, kernel.io_uring_disabled) they are pwrite and
+// fdatasync; DiskSync says which.
 // AppendSealed
 // also returns a signed checkpoint whose tree holds the entry, for the
 // receipt of an exchange; the writer signs one per commit, whatever the
