@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -50,18 +49,6 @@ func TestDelayTimers(t *testing.T) {
 				t.Fatal("reset(0) did not fire")
 			}
 		})
-	}
-}
-
-// TestDelayTimerPlatform: on Linux the commit delay is a timerfd's.
-func TestDelayTimerPlatform(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("timerfd is Linux's")
-	}
-	tm := newDelayTimer()
-	defer tm.close()
-	if _, ok := tm.(*fdTimer); !ok {
-		t.Errorf("newDelayTimer() = %T, want *fdTimer", tm)
 	}
 }
 
