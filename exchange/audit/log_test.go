@@ -234,10 +234,7 @@ func TestAppendsRacingClose(t *testing.T) {
 	ctx := context.Background()
 	k := newKeys(t)
 	path := filepath.Join(t.TempDir(), "audit.db")
-	l, err := Open(ctx, path, k.signer, k.verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := openTest(t, path, k)
 	const callers = 32
 	var mu sync.Mutex
 	acked := map[int64]string{} // index -> request id

@@ -225,10 +225,13 @@ func (r *ring) reap() (cqe, bool) {
 	return c, true
 }
 
+// close releases the ring; closing it again does nothing (its descriptor
+// number may belong to another file by then).
 func (r *ring) close() error {
-	if r == nil {
+	if r == nil || r.fd < 0 {
 		return nil
 	}
+	defer func() { *r = ring{fd: -1} }()
 	var errs []error
 	if r.event != nil {
 		errs = append(errs, r.event.Close())

@@ -56,6 +56,22 @@ func TestRingWriteSync(t *testing.T) {
 	if c, ok := r.reap(); ok {
 		t.Errorf("a completion left over: %+v", c)
 	}
+	// Closed twice, the second does nothing: its descriptor may be
+	// another file's by then.
+	if err := r.close(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.Open(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := r.close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Stat(); err != nil {
+		t.Errorf("a second close of the ring closed another file: %v", err)
+	}
 }
 
 func firstDiff(a, b []byte) int {
