@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -326,5 +327,58 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	if _, err := Open(ctx, path, k.signer, k.verifier); !errors.Is(err, ErrLocked) {
 		t.Errorf("Open while open = %v, want ErrLocked", err)
+	}
+}
+
+// TestWALSyncFailure: once a sync of the file's write-ahead log fails, the
+// log says so and keeps saying so (no later sync is trusted: the kernel
+// may have dropped the pages it could not write), the journal keeps every
+// entry from then on, and the next Open puts them all in the file.
+func TestWALSyncFailure(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l := openTest(t, path, k)
+	fill(t, l, 20, 1)
+	l.wal.Close() // its syncs fail from now on (a bad descriptor)
+	for i := range 100 {
+		if _, err := l.Append(ctx, testEntry(20+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool {
+		_, err := l.CommitFailure()
+		return err != nil
+	})
+	_, err := l.CommitFailure()
+	if !strings.Contains(err.Error(), "no later sync is trusted") {
+		t.Errorf("CommitFailure() = %v, want the failed sync", err)
+	}
+	// Reads still see every entry: the file has them, unsynced.
+	if e, err := l.Entry(ctx, 119); err != nil || !e.Time.Equal(testEntry(119).Time) {
+		t.Fatalf("Entry(119) = %v, %v", e.Time, err)
+	}
+	time.Sleep(2 * syncEvery) // syncs come and fail again; the failure stays
+	if _, err := l.CommitFailure(); err == nil {
+		t.Error("the failure went away without the log being opened again")
+	}
+	l.amu.Lock()
+	kept := queued(l.queue)
+	l.amu.Unlock()
+	if kept < 100 {
+		t.Errorf("the journal keeps %d entries, want at least the 100 appended since the failure", kept)
+	}
+	if err := l.Close(); err == nil {
+		t.Error("Close after a failed sync says nothing")
+	}
+	l = openTest(t, path, k)
+	if l.Size() != 120 {
+		t.Fatalf("Size() after reopening = %d, want 120", l.Size())
+	}
+	if _, err := l.CommitFailure(); err != nil {
+		t.Errorf("after reopening: %v", err)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
 	}
 }

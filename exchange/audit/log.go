@@ -79,6 +79,7 @@ type Log struct {
 	inFile     int          // how many of queue the file has
 	wal        *os.File     // the file's write-ahead log, which syncFile syncs
 	walSync    syncer       // on wal
+	walErr     error        // the failed sync of wal, after which none is trusted; under amu
 	roomWanted atomic.Bool  // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
@@ -982,8 +983,23 @@ func (l *Log) syncFile() error {
 	l.amu.Lock()
 	n := l.inFile
 	l.amu.Unlock()
+	l.amu.Lock()
+	failed := l.walErr
+	l.amu.Unlock()
+	if failed != nil {
+		return failed
+	}
 	if err := l.walSync.writeSync(nil, 0); err != nil {
-		return fmt.Errorf("sync %s: %w", l.wal.Name(), err)
+		// After a failed sync the kernel may have dropped the pages it
+		// could not write, and a later sync succeed without them: no
+		// later sync of this process is trusted. The journal keeps the
+		// entries (its space is not freed), and the next Open applies
+		// them to the file again.
+		err = fmt.Errorf("sync %s: %w; no later sync is trusted: the journal keeps the entries until the log is opened again", l.wal.Name(), err)
+		l.amu.Lock()
+		l.walErr = err
+		l.amu.Unlock()
+		return err
 	}
 	l.amu.Lock()
 	l.queue = slices.Delete(l.queue, 0, n)
@@ -1299,6 +1315,9 @@ func (l *Log) CommitFailure() (at time.Time, err error) {
 	}
 	l.amu.Lock()
 	defer l.amu.Unlock()
+	if l.walErr != nil {
+		return l.applyErrAt, fmt.Errorf("entries are durable in the journal, but the file cannot be trusted with them: %w", l.walErr)
+	}
 	if l.applyErr != nil {
 		return l.applyErrAt, fmt.Errorf("entries are durable in the journal, but cannot be stored: %w", l.applyErr)
 	}

@@ -32,7 +32,12 @@ func newSyncer(f *os.File) syncer {
 // only.
 func (s syncer) writeSync(b []byte, off int64) error {
 	if s.ring != nil {
-		return s.ring.writeSync(s.f, b, off)
+		err := s.ring.writeSync(s.f, b, off)
+		if !errors.Is(err, errRingRetry) {
+			return err
+		}
+		// The ring did not get it done (cancelled, refused at
+		// submission): the plain way, for this call.
 	}
 	if b != nil {
 		if _, err := s.f.WriteAt(b, off); err != nil {

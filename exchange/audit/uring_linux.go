@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -39,6 +38,10 @@ type ring struct {
 	sqes                   unsafe.Pointer
 	cqHead, cqTail, cqMask *uint32
 	cqes                   unsafe.Pointer
+
+	seq  uint64 // counts the calls; a completion's user data is its call's, shifted, and the operation
+	buf  []byte // the bytes the kernel may be writing from
+	dead error  // why the ring is not used any more
 }
 
 // The kernel's ABI (include/uapi/linux/io_uring.h).
@@ -55,6 +58,7 @@ const (
 	iosqeIOLink         = 1 << 2
 
 	ioringRegisterEventfd = 4
+	ioringEnterGetevents  = 1
 
 	sqeSize = 64
 	cqeSize = 16
@@ -140,70 +144,131 @@ func newRing(f *os.File) (*ring, error) {
 		uintptr(unsafe.Pointer(&e)), 1, 0, 0); errno != 0 {
 		return fail(fmt.Errorf("io_uring: register the eventfd: %w", errno))
 	}
-	var probe [1]byte
-	if err := r.writeSync(f, probe[:0], 0); err != nil {
+	if err := r.writeSync(f, make([]byte, 0, 1), 0); err != nil {
 		return fail(fmt.Errorf("io_uring: %w", err))
 	}
 	return r, nil
 }
 
+// errRingRetry says that writeSync did not get its operations done for a
+// reason other than the disk's (the kernel cancelled them, refused them at
+// submission, or the wait for them failed): the caller does them the plain
+// way. A write of the same bytes at the same place, and a sync, can be
+// done again whatever became of the first.
+var errRingRetry = errors.New("io_uring did not do it")
+
 // writeSync writes b at off in f and then syncs f's data (fdatasync), the
 // sync linked to the write so that it runs only if the whole write did. A
-// nil b syncs only.
+// nil b syncs only. An error that wraps errRingRetry is the ring's, not the
+// disk's; any other is the disk's answer, final.
 func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
+	if r.dead != nil {
+		return fmt.Errorf("%w: %v", errRingRetry, r.dead)
+	}
+	if uint64(len(b)) > 1<<31 {
+		return fmt.Errorf("write of %d bytes: more than one operation takes", len(b))
+	}
+	// Held by the ring until the kernel is done with it: b is on the heap
+	// (a stack could move while this goroutine is parked) and alive.
+	r.buf = b
+	r.seq++
 	fd := int32(f.Fd())
 	n := uint32(0)
 	if b != nil {
 		r.put(n, sqe{opcode: ioringOpWrite, flags: iosqeIOLink, fd: fd, off: uint64(off),
-			addr: uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))), len: uint32(len(b)), userData: 1})
+			addr: uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))), len: uint32(len(b)), userData: r.seq << 1})
 		n++
 	}
-	r.put(n, sqe{opcode: ioringOpFsync, fd: fd, opFlags: ioringFsyncDatasync, userData: 2})
+	r.put(n, sqe{opcode: ioringOpFsync, fd: fd, opFlags: ioringFsyncDatasync, userData: r.seq<<1 | 1})
 	n++
 	tail := atomic.LoadUint32(r.sqTail)
 	atomic.StoreUint32(r.sqTail, tail+n)
+	var submitted uint32
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), 0, 0, 0, 0)
+		ret, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), 0, 0, 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}
 		if errno != 0 {
-			// Not submitted: take the entries back.
+			// Nothing was taken: take the entries back.
 			atomic.StoreUint32(r.sqTail, tail)
-			return fmt.Errorf("io_uring_enter: %w", errno)
+			r.buf = nil
+			return fmt.Errorf("%w: io_uring_enter: %v", errRingRetry, errno)
 		}
+		submitted = uint32(ret)
 		break
 	}
-	// Both completions come, whatever happens: a failed or short write
-	// cancels the linked sync.
+	if submitted < n {
+		// The kernel stopped at an entry it refused at submission (and
+		// completed with its error); what it did not take is taken back,
+		// never to be submitted by a later call.
+		atomic.StoreUint32(r.sqTail, tail+submitted)
+	}
+	// The completions of this call's operations; a failed call's may come
+	// late, and are told apart by their sequence number.
 	var wrote, synced int32
-	for got := uint32(0); got < n; {
+	var sawWrite, sawSync bool
+	for got := uint32(0); got < submitted; {
 		for c, ok := r.reap(); ok; c, ok = r.reap() {
+			if c.userData>>1 != r.seq {
+				continue
+			}
 			got++
-			if c.userData == 1 {
-				wrote = c.res
+			if c.userData&1 == 0 {
+				wrote, sawWrite = c.res, true
 			} else {
-				synced = c.res
+				synced, sawSync = c.res, true
 			}
 		}
-		if got == n {
+		if got >= submitted {
 			break
 		}
-		var cnt [8]byte
-		if _, err := r.event.Read(cnt[:]); err != nil {
-			return fmt.Errorf("io_uring: wait for completions: %w", err)
+		if err := r.wait(submitted - got); err != nil {
+			r.dead = err
+			return fmt.Errorf("%w: %v", errRingRetry, err)
 		}
 	}
-	runtime.KeepAlive(b)
+	r.buf = nil
+	canceled := -int32(unix.ECANCELED)
 	switch {
-	case b != nil && wrote < 0:
-		return fmt.Errorf("write: %w", unix.Errno(-wrote))
-	case b != nil && int(wrote) != len(b):
+	case sawWrite && wrote == canceled:
+		return fmt.Errorf("%w: cancelled", errRingRetry)
+	case sawWrite && wrote < 0:
+		return fmt.Errorf("write: %w", unix.Errno(-wrote)) // the linked sync is cancelled for it
+	case sawWrite && int(wrote) != len(b):
 		return fmt.Errorf("write: %d of %d bytes written", wrote, len(b))
+	case sawSync && synced == canceled:
+		return fmt.Errorf("%w: cancelled", errRingRetry)
+	case submitted < n || !sawSync:
+		return fmt.Errorf("%w: %d of %d operations submitted", errRingRetry, submitted, n)
 	case synced < 0:
 		return fmt.Errorf("fdatasync: %w", unix.Errno(-synced))
 	}
 	return nil
+}
+
+// wait parks until the eventfd says completions came. Should the read
+// fail, it waits for the left completions in the kernel instead (so that
+// nothing is still using the buffer when it returns), and says why the
+// ring is not to be used again.
+func (r *ring) wait(left uint32) error {
+	var cnt [8]byte
+	_, err := r.event.Read(cnt[:])
+	if err == nil {
+		return nil
+	}
+	for left > 0 {
+		_, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), 0, uintptr(left), ioringEnterGetevents, 0, 0)
+		if errno != 0 && errno != unix.EINTR {
+			return fmt.Errorf("io_uring: wait for completions: %v, then %w", err, errno)
+		}
+		for c, ok := r.reap(); ok; c, ok = r.reap() {
+			if c.userData>>1 == r.seq {
+				left--
+			}
+		}
+	}
+	return fmt.Errorf("io_uring: wait for completions: %w", err)
 }
 
 // put fills the submission entry i places after the ring's tail.
