@@ -80,6 +80,7 @@ type Log struct {
 	wal        *os.File     // the file's write-ahead log, which syncFile syncs
 	walSync    syncer       // on wal
 	walErr     error        // the failed sync of wal, after which none is trusted; under amu
+	walErrAt   time.Time
 	roomWanted atomic.Bool  // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
@@ -997,7 +998,7 @@ func (l *Log) syncFile() error {
 		// them to the file again.
 		err = fmt.Errorf("sync %s: %w; no later sync is trusted: the journal keeps the entries until the log is opened again", l.wal.Name(), err)
 		l.amu.Lock()
-		l.walErr = err
+		l.walErr, l.walErrAt = err, time.Now()
 		l.amu.Unlock()
 		return err
 	}
@@ -1316,7 +1317,7 @@ func (l *Log) CommitFailure() (at time.Time, err error) {
 	l.amu.Lock()
 	defer l.amu.Unlock()
 	if l.walErr != nil {
-		return l.applyErrAt, fmt.Errorf("entries are durable in the journal, but the file cannot be trusted with them: %w", l.walErr)
+		return l.walErrAt, fmt.Errorf("entries are durable in the journal, but the file cannot be trusted with them: %w", l.walErr)
 	}
 	if l.applyErr != nil {
 		return l.applyErrAt, fmt.Errorf("entries are durable in the journal, but cannot be stored: %w", l.applyErr)
