@@ -81,7 +81,7 @@ type Log struct {
 	walSync    syncer       // on wal
 	walErr     error        // the failed sync of wal, after which none is trusted; under amu
 	walErrAt   time.Time
-	roomWanted atomic.Bool  // the writer waits for room in the journal
+	roomWanted atomic.Bool // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
 	applyErrAt time.Time     // when it failed
