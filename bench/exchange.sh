@@ -13,6 +13,8 @@
 #   bench/exchange.sh -commit-delay 2ms       # the audit log's commit delay (default 1ms)
 #   bench/exchange.sh -cpuprofile bench/out/exchange/cpu.prof
 #   go tool pprof -top bench/out/exchange/cpu.prof
+#   bench/exchange.sh -profile-run open -trace bench/out/exchange/open.trace   # an execution trace of the open loop
+#   go tool trace -pprof=sched bench/out/exchange/open.trace > sched.prof    # where goroutines waited to run
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
