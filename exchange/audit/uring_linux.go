@@ -33,9 +33,8 @@ type ring struct {
 	sqesMem []byte // the submission entries
 	event   *os.File
 
-	sqHead, sqTail, sqMask *uint32
+	sqTail, sqMask         *uint32
 	sqArray                unsafe.Pointer
-	sqes                   unsafe.Pointer
 	cqHead, cqTail, cqMask *uint32
 	cqes                   unsafe.Pointer
 
@@ -128,9 +127,8 @@ func newRing(f *os.File) (*ring, error) {
 		return fail(fmt.Errorf("io_uring: map the entries: %w", err))
 	}
 	at := func(off uint32) unsafe.Pointer { return unsafe.Pointer(&r.mem[off]) }
-	r.sqHead, r.sqTail, r.sqMask = (*uint32)(at(p.sqOff.head)), (*uint32)(at(p.sqOff.tail)), (*uint32)(at(p.sqOff.ringMask))
+	r.sqTail, r.sqMask = (*uint32)(at(p.sqOff.tail)), (*uint32)(at(p.sqOff.ringMask))
 	r.sqArray = at(p.sqOff.array)
-	r.sqes = unsafe.Pointer(&r.sqesMem[0])
 	r.cqHead, r.cqTail, r.cqMask = (*uint32)(at(p.cqOff.head)), (*uint32)(at(p.cqOff.tail)), (*uint32)(at(p.cqOff.ringMask))
 	r.cqes = at(p.cqOff.cqes)
 
@@ -275,7 +273,7 @@ func (r *ring) wait(left uint32) error {
 func (r *ring) put(i uint32, e sqe) {
 	tail := atomic.LoadUint32(r.sqTail) + i
 	idx := tail & *r.sqMask
-	*(*sqe)(unsafe.Add(r.sqes, uintptr(idx)*sqeSize)) = e
+	*(*sqe)(unsafe.Pointer(&r.sqesMem[uintptr(idx)*sqeSize])) = e
 	*(*uint32)(unsafe.Add(r.sqArray, uintptr(idx)*4)) = idx
 }
 

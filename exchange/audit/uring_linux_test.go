@@ -77,6 +77,23 @@ func TestRingWriteSync(t *testing.T) {
 	}
 }
 
+// ringWithReadOnly makes a file, a ring on it, and the same file opened
+// read-only (which a write fails on), all closed when the test ends.
+func ringWithReadOnly(t *testing.T) (r *ring, w, ro *os.File) {
+	t.Helper()
+	w, err := os.Create(filepath.Join(t.TempDir(), "w"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	r = newTestRing(t, w)
+	if ro, err = os.Open(w.Name()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	return r, w, ro
+}
+
 func firstDiff(a, b []byte) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
@@ -90,19 +107,8 @@ func firstDiff(a, b []byte) int {
 // linked to a failed write does not run, and a file the ring cannot
 // write is found when the ring is made.
 func TestRingErrors(t *testing.T) {
-	dir := t.TempDir()
-	w, err := os.Create(filepath.Join(dir, "w"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r := newTestRing(t, w)
-	ro, err := os.Open(w.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	err = r.writeSync(ro, []byte("x"), 0)
+	r, w, ro := ringWithReadOnly(t)
+	err := r.writeSync(ro, []byte("x"), 0)
 	if !errors.Is(err, unix.EBADF) || !strings.HasPrefix(err.Error(), "write:") {
 		t.Errorf("write to a read-only file = %v, want the write's EBADF", err)
 	}
@@ -197,18 +203,7 @@ func BenchmarkJournalSync(b *testing.B) {
 // TestRingStaleCompletions: a completion an earlier call left behind (its
 // wait failed) is not taken for this call's.
 func TestRingStaleCompletions(t *testing.T) {
-	dir := t.TempDir()
-	w, err := os.Create(filepath.Join(dir, "w"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r := newTestRing(t, w)
-	ro, err := os.Open(w.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
+	r, w, ro := ringWithReadOnly(t)
 	// Two no-ops bearing the last call's write and sync numbers, completed
 	// with success and left in the ring.
 	for _, op := range []uint64{0, 1} {
