@@ -30,11 +30,13 @@
 // request when the last is answered, for -warmup then -d; the exchanges a
 // second and the latencies of the -d part are reported. Then each mode
 // runs open-loop at one fixed arrival rate, half of samband's closed-loop
-// rate (or -rate): a dispatcher schedules request i at start + i/rate and
-// workers take them in order; latency counts from the scheduled time, so
-// a stall delays the requests behind it and is measured (no coordinated
+// rate (or -rate): request k is scheduled at start + k/rate and sent by
+// worker k mod -c, each worker keeping its own schedule as wrk2's
+// connections do; latency counts from the scheduled time, so a stall
+// delays the requests behind it and is measured (no coordinated
 // omission). The added latency is samband's (and the proxy's) minus
-// direct's, at p50 and at p99.
+// direct's, at p50 and at p99. -runs open (with -rate) makes the
+// open-loop runs alone, for repeated measurements of the tail.
 //
 // The load client is the same for every mode: by default (-client conn)
 // one that sends each request and reads its answer on the calling
@@ -160,6 +162,7 @@ type config struct {
 	delay       time.Duration
 	loadProcess bool
 	client      string
+	runs        string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -177,6 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.dir, "dir", "bench/out/exchange", "where the run's SQLite files go (a new directory under it, removed after)")
 	fs.StringVar(&cfg.logFile, "log", "", "write the broker's info log (one JSON line an exchange, as a gateway at log.level info) to this file; default none")
 	fs.StringVar(&cfg.modes, "modes", "direct,proxy,samband", "the modes to run, comma-separated")
+	fs.StringVar(&cfg.runs, "runs", "closed,open", "the runs of each mode: closed, open or both, comma-separated; open alone needs -rate")
 	fs.DurationVar(&cfg.delay, "commit-delay", audit.DefaultCommitDelay, "the audit log's commit delay (audit.Log.SetCommitDelay)")
 	fs.BoolVar(&cfg.loadProcess, "load-process", false, "run each run's load client as a process of its own, and report the servers' CPU apart")
 	fs.StringVar(&cfg.client, "client", "conn", "the load client's HTTP: conn (its own connections, a request and its answer on the caller's goroutine, as wrk) or net/http (http.Client)")
@@ -196,8 +200,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-modes: unknown mode %q (direct, proxy, samband)", m)
 		}
 	}
-	if cfg.rate == 0 && !slices.Contains(modes, "samband") {
-		return errors.New("-modes without samband needs -rate for the open-loop runs")
+	runs := strings.Split(cfg.runs, ",")
+	for _, r := range runs {
+		if r != "closed" && r != "open" {
+			return fmt.Errorf("-runs: unknown run %q (closed, open)", r)
+		}
+	}
+	if cfg.rate == 0 && slices.Contains(runs, "open") && (!slices.Contains(modes, "samband") || !slices.Contains(runs, "closed")) {
+		return errors.New("an open-loop run without samband's closed-loop run needs -rate")
 	}
 	load0 := loadAverage()
 
@@ -318,17 +328,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return out, nil
 	}
-	closed, err := runAll("closed", false, 0)
-	if err != nil {
-		return err
+	var closed, open map[string]result
+	if slices.Contains(runs, "closed") {
+		if closed, err = runAll("closed", false, 0); err != nil {
+			return err
+		}
 	}
 	rate := cfg.rate
 	if rate == 0 {
 		rate = closed["samband"].rate / 2
 	}
-	open, err := runAll("open", true, rate)
-	if err != nil {
-		return err
+	if slices.Contains(runs, "open") {
+		if open, err = runAll("open", true, rate); err != nil {
+			return err
+		}
 	}
 	load1 := loadAverage()
 
@@ -352,29 +365,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.loadProcess {
 		loadClient = "a process of its own (servers: gateway, provider, proxy, audit writer)"
 	}
-	fmt.Fprintf(stdout, "Closed loop: %d clients, %s warm-up, %s measured; client verifies receipts: %s; load client: %s, -client %s.\n\n",
-		cfg.c, cfg.warmup, cfg.d, verify, loadClient, cfg.client)
-	fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | cores busy | errors |")
-	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, m := range modes {
-		r := closed[m]
-		servers := "–"
-		if cfg.loadProcess {
-			servers = fmt.Sprintf("%.0f", us(r.serversPerExchange()))
+	fmt.Fprintf(stdout, "Load client: %s, -client %s; it verifies receipts: %s.\n", loadClient, cfg.client, verify)
+	if closed != nil {
+		fmt.Fprintf(stdout, "\nClosed loop: %d clients, %s warm-up, %s measured.\n\n", cfg.c, cfg.warmup, cfg.d)
+		fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | cores busy | errors |")
+		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, m := range modes {
+			r := closed[m]
+			servers := "–"
+			if cfg.loadProcess {
+				servers = fmt.Sprintf("%.0f", us(r.serversPerExchange()))
+			}
+			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %s | %.2f | %d |\n", m, thousands(r.rate),
+				ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), servers, r.cores(), r.errors)
 		}
-		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %s | %.2f | %d |\n", m, thousands(r.rate),
-			ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), servers, r.cores(), r.errors)
 	}
-	fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers.\n\n", thousands(rate), rateSource(cfg.rate), cfg.c)
-	fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |")
-	fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, m := range modes {
-		r := open[m]
-		added50, added99 := "", ""
-		if d, ok := open["direct"]; ok && m != "direct" {
-			added50, added99 = ms(r.p(0.50)-d.p(0.50)), ms(r.p(0.99)-d.p(0.99))
+	if open != nil {
+		fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers, %s warm-up, %s measured.\n\n",
+			thousands(rate), rateSource(cfg.rate), cfg.c, cfg.warmup, cfg.d)
+		fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/exchange | errors |")
+		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, m := range modes {
+			r := open[m]
+			added50, added99 := "", ""
+			if d, ok := open["direct"]; ok && m != "direct" {
+				added50, added99 = ms(r.p(0.50)-d.p(0.50)), ms(r.p(0.99)-d.p(0.99))
+			}
+			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %.0f | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)), added50, added99, us(r.cpuPerExchange()), r.errors)
 		}
-		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)), added50, added99, r.errors)
 	}
 	if stagesOpen != nil {
 		fmt.Fprintf(stdout, "\nWhere samband's open-loop time went, by the gateway's own metrics (warm-up included; p50 and p99 estimated from the buckets):\n\n")
@@ -838,35 +856,42 @@ func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warm
 	return merge(ws, d, cpu)
 }
 
-// openLoop sends at rate from start for warmup+d: request i is scheduled
-// at start+i/rate and taken by the next free of c workers; its latency
-// runs from the scheduled time. The requests scheduled in the last d are
-// measured.
+// openLoop sends at rate from start for warmup+d: request k is scheduled
+// at start+k/rate and sent by worker k mod c, whose latency runs from the
+// scheduled time. The requests scheduled in the last d are measured.
+//
+// Each worker keeps its own schedule, as wrk2's connections do: an
+// arrival wakes the one goroutine that sends it. (A dispatcher handing
+// each arrival to a free worker costs a second wake-up per request, which
+// on two cores is CPU the servers under test do not get.) A worker whose
+// request outlasts its next slot sends that one late, and the lateness
+// counts in its latency, so a slow server is still measured in full.
 func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start time.Time, warmup, d time.Duration, prof recorder) result {
 	n := int(rate * (warmup + d).Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
-	sched := make(chan time.Time, n)
 	from := start.Add(warmup)
-	go func() {
-		defer close(sched)
-		for i := range n {
-			t := start.Add(time.Duration(i) * interval)
-			if w := time.Until(t); w > 0 {
-				time.Sleep(w)
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			sched <- t
-		}
-	}()
 	ws := make([]*worker, c)
 	var wg sync.WaitGroup
 	for i := range ws {
-		w := &worker{lat: make([]time.Duration, 0, 1<<12)}
+		w := &worker{lat: make([]time.Duration, 0, n/c+1)}
 		ws[i] = w
 		wg.Go(func() {
-			for t := range sched {
+			timer := time.NewTimer(0)
+			defer timer.Stop()
+			<-timer.C
+			for k := i; k < n; k += c {
+				t := start.Add(time.Duration(k) * interval)
+				if wait := time.Until(t); wait > 0 {
+					timer.Reset(wait)
+					select {
+					case <-timer.C:
+					case <-ctx.Done():
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
 				err := send(ctx)
 				if !t.Before(from) {
 					w.last = time.Now()

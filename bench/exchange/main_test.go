@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary be the load process of -load-process, as
@@ -39,7 +41,7 @@ func TestRun(t *testing.T) {
 			if err := run(context.Background(), args, &out, &errs); err != nil {
 				t.Fatalf("run: %v\n%s", err, errs.String())
 			}
-			for _, want := range []string{"| samband |", "| direct |", "| proxy |", "Audit log:", "load client: in this process, -client " + client} {
+			for _, want := range []string{"| samband |", "| direct |", "| proxy |", "Audit log:", "Load client: in this process, -client " + client} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, out.String())
 				}
@@ -59,7 +61,7 @@ func TestRunLoadProcess(t *testing.T) {
 	if err := run(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("run: %v\n%s", err, errs.String())
 	}
-	for _, want := range []string{"| samband |", "| direct |", "Audit log:", "load client: a process of its own"} {
+	for _, want := range []string{"| samband |", "| direct |", "Audit log:", "Load client: a process of its own"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -69,5 +71,56 @@ func TestRunLoadProcess(t *testing.T) {
 		if strings.HasPrefix(line, "| samband |") && strings.Count(line, "|") == 10 && strings.Contains(line, "| – |") {
 			t.Errorf("no servers' CPU with -load-process: %s", line)
 		}
+	}
+}
+
+// TestRunOpenOnly: -runs open measures the open loop alone at -rate,
+// and refuses to guess a rate it has no closed-loop run to take it from.
+func TestRunOpenOnly(t *testing.T) {
+	var out, errs bytes.Buffer
+	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-modes", "direct,samband",
+		"-runs", "open", "-rate", "200", "-policy", "../../exchange/testdata/estate.ttl"}
+	if err := run(context.Background(), args, &out, &errs); err != nil {
+		t.Fatalf("run: %v\n%s", err, errs.String())
+	}
+	if s := out.String(); strings.Contains(s, "Closed loop") || !strings.Contains(s, "Open loop at 200 exchanges/s") || !strings.Contains(s, "| samband | 2") {
+		t.Errorf("want the open-loop table alone:\n%s", s)
+	}
+	if strings.Contains(errs.String(), "closed ") {
+		t.Errorf("a closed-loop run was made:\n%s", errs.String())
+	}
+	for _, bad := range [][]string{{"-runs", "open"}, {"-runs", "open,closed", "-modes", "direct"}, {"-runs", "half"}} {
+		err := run(context.Background(), append([]string{"-dir", t.TempDir()}, bad...), &out, &errs)
+		if err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+// TestOpenLoopSchedule: the open loop sends every scheduled request once,
+// measures those after the warm-up, and counts a worker's lateness: with
+// one worker and a send that takes three intervals, the measured latencies
+// grow, request after request, as the schedule runs ahead.
+func TestOpenLoopSchedule(t *testing.T) {
+	var sent atomic.Int64
+	send := func(context.Context) error { sent.Add(1); return nil }
+	start := time.Now()
+	r := openLoop(context.Background(), send, 1000, 8, start, 50*time.Millisecond, 100*time.Millisecond, recorder{})
+	if got := sent.Load(); got != 150 {
+		t.Errorf("sent %d requests, want 150 (1000/s for 150 ms)", got)
+	}
+	if len(r.lat) != 100 || r.errors != 0 {
+		t.Errorf("measured %d (errors %d), want the 100 after the warm-up", len(r.lat), r.errors)
+	}
+
+	slow := func(context.Context) error { time.Sleep(3 * time.Millisecond); return nil }
+	r = openLoop(context.Background(), slow, 1000, 1, time.Now(), 0, 30*time.Millisecond, recorder{})
+	if len(r.lat) != 30 {
+		t.Fatalf("measured %d, want 30", len(r.lat))
+	}
+	// r.lat is sorted; the last request waited for the 29 before it, at
+	// 3 ms each, against a schedule of 1 ms each: some 58 ms late.
+	if max := r.lat[len(r.lat)-1]; max < 50*time.Millisecond {
+		t.Errorf("the slowest latency is %v: a worker's lateness was not counted", max)
 	}
 }
