@@ -1,0 +1,292 @@
+//go:build linux
+
+// Command hostnoise measures what the machine itself adds to a latency
+// benchmark, before any of Samband's code runs: what a system call costs,
+// what a goroutine's wake-up costs when the cores idle between requests
+// (the open loop's pattern), how late a short sleep ends, and how often a
+// CPU is taken away for a millisecond or more (on a virtual machine, the
+// host running something else on it).
+//
+// The exchange benchmark's tail at moderate load follows these numbers
+// (docs/benchmarks.md, "Seventh pass"), so a result should be read with
+// them: run it just before or after bench/exchange.sh.
+//
+//	go run ./bench/hostnoise            # 10 s of stall watching, about 20 s in all
+//	go run ./bench/hostnoise -d 30s
+//
+// The stall watch runs one thread per CPU, pinned, that sleeps 500 µs at a
+// time and records every wake-up more than 300 µs late. With permission
+// (root or CAP_SYS_NICE) the threads run SCHED_FIFO, so no other thread of
+// this machine delays them: what is left is time the CPU itself was not
+// running (interrupts, or a host's scheduling of a virtual CPU). Without
+// permission they run at normal priority and the table says so. The
+// second watch spins every CPU for the same time and records every gap of
+// more than 50 µs between two clock reads: time lost while the CPUs are
+// busy.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "hostnoise:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hostnoise", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	d := fs.Duration("d", 10*time.Second, "how long each of the two stall watches runs")
+	n := fs.Int("n", 3000, "wake-ups (and sleeps) measured for the wake-up cost")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *d <= 0 || *n < 100 {
+		return errors.New("-d must be positive and -n at least 100")
+	}
+	cpus := runtime.NumCPU()
+	fmt.Fprintf(stdout, "Host noise: %d CPUs, GOMAXPROCS %d, %s, load average %s.\n\n", cpus, runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
+	fmt.Fprintln(stdout, "| measure | value |")
+	fmt.Fprintln(stdout, "| --- | ---: |")
+
+	fmt.Fprintf(stdout, "| a system call (getppid) | %.2f µs |\n", syscallCost(200_000).Seconds()*1e6)
+
+	sleepCPU, late := sleepCost(*n, 400*time.Microsecond)
+	fmt.Fprintf(stdout, "| CPU of a 400 µs sleep on idle cores | %.1f µs |\n", sleepCPU.Seconds()*1e6)
+	fmt.Fprintf(stdout, "| lateness of that sleep, p50 / p99 | %s / %s |\n", msf(late[len(late)/2]), msf(late[len(late)*99/100]))
+	pp := pingPongCost(*n, 400*time.Microsecond)
+	fmt.Fprintf(stdout, "| CPU of a goroutine wake-up on idle cores (ping-pong every 400 µs, less the sleep, per wake-up) | %.1f µs |\n",
+		max(0, (pp-sleepCPU).Seconds()*1e6/2))
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	fmt.Fprintf(stderr, "hostnoise: watching for stalls on idle CPUs, %s\n", *d)
+	idle, fifo := watchSleeps(ctx, cpus, *d)
+	prio := "SCHED_FIFO"
+	if !fifo {
+		prio = "normal priority (no permission for SCHED_FIFO)"
+	}
+	fmt.Fprintf(stdout, "| idle CPUs, %s: wake-ups late by more than 1 ms / 2 ms, per CPU and second | %s / %s |\n", prio,
+		rate(idle, time.Millisecond, cpus, *d), rate(idle, 2*time.Millisecond, cpus, *d))
+	fmt.Fprintf(stdout, "| idle CPUs: longest lateness | %s |\n", msf(longest(idle)))
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	fmt.Fprintf(stderr, "hostnoise: watching for stalls on busy CPUs, %s\n", *d)
+	busy := watchSpins(ctx, cpus, *d)
+	fmt.Fprintf(stdout, "| busy CPUs: gaps over 1 ms / 2 ms, per CPU and second | %s / %s |\n",
+		rate(busy, time.Millisecond, cpus, *d), rate(busy, 2*time.Millisecond, cpus, *d))
+	fmt.Fprintf(stdout, "| busy CPUs: time lost in gaps over 50 µs | %.2f %% |\n", 100*total(busy).Seconds()/(float64(cpus)*d.Seconds()))
+	fmt.Fprintf(stdout, "| busy CPUs: longest gap | %s |\n", msf(longest(busy)))
+	return ctx.Err()
+}
+
+// syscallCost is the mean time of n getppid calls.
+func syscallCost(n int) time.Duration {
+	t := time.Now()
+	for range n {
+		syscall.Getppid()
+	}
+	return time.Since(t) / time.Duration(n)
+}
+
+// sleepCost sleeps d n times and returns the process CPU time a sleep
+// costs and each sleep's lateness, sorted.
+func sleepCost(n int, d time.Duration) (cpu time.Duration, late []time.Duration) {
+	late = make([]time.Duration, 0, n)
+	c := processCPU()
+	for range n {
+		t := time.Now()
+		time.Sleep(d)
+		late = append(late, time.Since(t)-d)
+	}
+	cpu = (processCPU() - c) / time.Duration(n)
+	slices.Sort(late)
+	return cpu, late
+}
+
+// pingPongCost returns the process CPU time of one round trip between two
+// goroutines (two wake-ups) followed by a sleep of d, so the cores idle
+// between round trips as they do between an open loop's requests.
+func pingPongCost(n int, d time.Duration) time.Duration {
+	ping, pong := make(chan struct{}), make(chan struct{})
+	go func() {
+		for range ping {
+			pong <- struct{}{}
+		}
+	}()
+	defer close(ping)
+	c := processCPU()
+	for range n {
+		ping <- struct{}{}
+		<-pong
+		time.Sleep(d)
+	}
+	return (processCPU() - c) / time.Duration(n)
+}
+
+// stall is a time a CPU was away: a wake-up that came late, or a gap
+// between two clock reads of a spinning thread.
+type stall struct {
+	cpu int
+	d   time.Duration
+}
+
+// watchSleeps runs, on each CPU, a pinned thread that sleeps 500 µs at a
+// time for d, SCHED_FIFO when permitted, and returns the wake-ups more
+// than 300 µs late, and whether the threads ran SCHED_FIFO.
+func watchSleeps(ctx context.Context, cpus int, d time.Duration) (stalls []stall, fifo bool) {
+	const nap = 500 * time.Microsecond
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	fifo = true
+	for cpu := range cpus {
+		wg.Go(func() {
+			runtime.LockOSThread() // the thread ends with the goroutine, its priority with it
+			pin(cpu)
+			if !setFIFO() {
+				mu.Lock()
+				fifo = false
+				mu.Unlock()
+			}
+			var mine []stall
+			ts := unix.NsecToTimespec(nap.Nanoseconds())
+			end := time.Now().Add(d)
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if t0.After(end) {
+					break
+				}
+				unix.Nanosleep(&ts, nil)
+				if late := time.Since(t0) - nap; late > 300*time.Microsecond {
+					mine = append(mine, stall{cpu, late})
+				}
+			}
+			mu.Lock()
+			stalls = append(stalls, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return stalls, fifo
+}
+
+// watchSpins spins a pinned thread on each CPU for d and returns every gap
+// of more than 50 µs between two of its clock reads.
+func watchSpins(ctx context.Context, cpus int, d time.Duration) []stall {
+	prev := runtime.GOMAXPROCS(cpus + 1) // the spinners, and this goroutine
+	defer runtime.GOMAXPROCS(prev)
+	var mu sync.Mutex
+	var stalls []stall
+	var wg sync.WaitGroup
+	for cpu := range cpus {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			pin(cpu)
+			var mine []stall
+			end := time.Now().Add(d)
+			last := time.Now()
+			for i := 0; ; i++ {
+				now := time.Now()
+				if g := now.Sub(last); g > 50*time.Microsecond {
+					mine = append(mine, stall{cpu, g})
+				}
+				last = now
+				if i%4096 == 0 && (now.After(end) || ctx.Err() != nil) {
+					break
+				}
+			}
+			mu.Lock()
+			stalls = append(stalls, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return stalls
+}
+
+// pin binds the calling thread to cpu; where that fails (a CPU set that
+// leaves it out) the thread stays where the kernel puts it.
+func pin(cpu int) {
+	var set unix.CPUSet
+	set.Set(cpu)
+	_ = unix.SchedSetaffinity(0, &set)
+}
+
+// setFIFO gives the calling thread SCHED_FIFO priority 50, and reports
+// whether it could.
+func setFIFO() bool {
+	param := struct{ priority int32 }{50}
+	_, _, errno := unix.Syscall(unix.SYS_SCHED_SETSCHEDULER, 0, 1 /* SCHED_FIFO */, uintptr(unsafe.Pointer(&param)))
+	return errno == 0
+}
+
+// rate is how many stalls longer than over there were per CPU and second.
+func rate(s []stall, over time.Duration, cpus int, d time.Duration) string {
+	n := 0
+	for _, x := range s {
+		if x.d > over {
+			n++
+		}
+	}
+	return fmt.Sprintf("%.2f", float64(n)/float64(cpus)/d.Seconds())
+}
+
+func longest(s []stall) (m time.Duration) {
+	for _, x := range s {
+		m = max(m, x.d)
+	}
+	return m
+}
+
+func total(s []stall) (t time.Duration) {
+	for _, x := range s {
+		t += x.d
+	}
+	return t
+}
+
+func msf(d time.Duration) string { return fmt.Sprintf("%.2f ms", d.Seconds()*1000) }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil || len(b) < 14 {
+		return "unknown"
+	}
+	var a, b1, c float64
+	if _, err := fmt.Sscanf(string(b), "%f %f %f", &a, &b1, &c); err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.2f %.2f %.2f", a, b1, c)
+}
