@@ -15,6 +15,8 @@
 #   go tool pprof -top bench/out/exchange/cpu.prof
 #   bench/exchange.sh -profile-run open -trace bench/out/exchange/open.trace   # an execution trace of the open loop
 #   go tool trace -pprof=sched bench/out/exchange/open.trace > sched.prof    # where goroutines waited to run
+#   bench/exchange.sh -modes direct,samband -runs open -rate 2500 -d 10s      # the open loop alone, to repeat it
+#   go run ./bench/hostnoise                  # the machine's own noise, to read a run's tail with
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
