@@ -384,8 +384,14 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 		return nil, fmt.Errorf("open audit log: signer %s+%08x and verifier %s+%08x are not one key",
 			signer.Name(), signer.KeyHash(), verifier.Name(), verifier.KeyHash())
 	}
+	// SQLite checkpoints the write-ahead log into the file once it holds
+	// 10,000 pages (40 MiB), not the default 1,000: each checkpoint's two
+	// fsyncs hold a scheduler thread for as long as the disk takes (SQLite
+	// calls them itself, so they cannot go through the ring), and the
+	// B-trees' last pages, rewritten by every transaction, are copied once
+	// for ten times the transactions (docs/benchmarks.md, "Seventh pass").
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)"
 	l := newLog(path, signer, verifier)
 	var err error
 	fail := func(err error) (*Log, error) {

@@ -1005,3 +1005,21 @@ func TestCommitMetricsShared(t *testing.T) {
 		t.Errorf("metrics %v: want 5 entries in all, 1 failure, 7 unstored as the last commit left them", got)
 	}
 }
+
+// TestWriterCheckpointsRarely: the writer's connection leaves SQLite's
+// own checkpoints (and their fsyncs, which hold a scheduler thread) to
+// every 10,000 pages of the write-ahead log, and still runs in WAL mode
+// at synchronous=NORMAL, which the journal's design counts on.
+func TestWriterCheckpointsRarely(t *testing.T) {
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), newKeys(t))
+	defer l.Close()
+	for pragma, want := range map[string]string{"wal_autocheckpoint": "10000", "journal_mode": "wal", "synchronous": "1"} {
+		var got string
+		if err := l.wdb.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
