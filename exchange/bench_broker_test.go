@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"samband/exchange/trust"
+	"samband/internal/procstat"
 	"samband/policies"
 	"samband/policies/sqlite"
 )
@@ -201,7 +201,7 @@ func BenchmarkBrokerServe(b *testing.B) {
 		broker, authority := newBenchBroker(b)
 		reqs := signedRequests(b, b.N, authority)
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := procstat.CPU()
 		b.ResetTimer()
 		for i := range b.N {
 			if err := serve(broker, reqs[i]); err != nil {
@@ -217,7 +217,7 @@ func BenchmarkBrokerServe(b *testing.B) {
 		var next atomic.Int64
 		b.ReportAllocs()
 		b.SetParallelism(16)
-		cpu := processCPU()
+		cpu := procstat.CPU()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -232,19 +232,10 @@ func BenchmarkBrokerServe(b *testing.B) {
 	})
 }
 
-// processCPU is the CPU time the process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU reports exchanges a second and the CPU time of the process
 // per exchange since since: on a machine shared with other work, the CPU
 // time moves less than the wall time.
 func reportCPU(b *testing.B, since time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exchanges/s")
-	b.ReportMetric(float64(processCPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(procstat.CPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
 }

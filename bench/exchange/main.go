@@ -88,7 +88,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,6 +98,7 @@ import (
 	"samband/exchange"
 	"samband/exchange/audit"
 	"samband/exchange/trust"
+	"samband/internal/procstat"
 	"samband/policies"
 	"samband/policies/sqlite"
 )
@@ -209,7 +209,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.rate == 0 && slices.Contains(runs, "open") && (!slices.Contains(modes, "samband") || !slices.Contains(runs, "closed")) {
 		return errors.New("an open-loop run without samband's closed-loop run needs -rate")
 	}
-	load0 := loadAverage()
+	load0 := procstat.LoadAverage()
 
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return err
@@ -343,7 +343,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	load1 := loadAverage()
+	load1 := procstat.LoadAverage()
 
 	// The audit log holds one entry per answered samband request, no more.
 	var logErr error
@@ -923,9 +923,9 @@ func openRate(r result, start time.Time, warmup time.Duration) float64 {
 // recording its CPU profile and execution trace as prof asks.
 func measureCPU(until time.Time, prof recorder) time.Duration {
 	prof.start()
-	cpu := processCPU()
+	cpu := procstat.CPU()
 	time.Sleep(time.Until(until))
-	cpu = processCPU() - cpu
+	cpu = procstat.CPU() - cpu
 	prof.stop()
 	return cpu
 }
@@ -980,28 +980,6 @@ func (r recorder) close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// processCPU is the CPU time the process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loadAverage is the first three fields of /proc/loadavg, or "unknown".
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

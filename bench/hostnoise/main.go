@@ -41,6 +41,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"samband/internal/procstat"
 )
 
 func main() {
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("-d must be positive and -n at least 100")
 	}
 	cpus := runtime.NumCPU()
-	fmt.Fprintf(stdout, "Host noise: %d CPUs, GOMAXPROCS %d, %s, load average %s.\n\n", cpus, runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
+	fmt.Fprintf(stdout, "Host noise: %d CPUs, GOMAXPROCS %d, %s, load average %s.\n\n", cpus, runtime.GOMAXPROCS(0), runtime.Version(), procstat.LoadAverage())
 	fmt.Fprintln(stdout, "| measure | value |")
 	fmt.Fprintln(stdout, "| --- | ---: |")
 
@@ -117,13 +119,13 @@ func syscallCost(n int) time.Duration {
 // costs and each sleep's lateness, sorted.
 func sleepCost(n int, d time.Duration) (cpu time.Duration, late []time.Duration) {
 	late = make([]time.Duration, 0, n)
-	c := processCPU()
+	c := procstat.CPU()
 	for range n {
 		t := time.Now()
 		time.Sleep(d)
 		late = append(late, time.Since(t)-d)
 	}
-	cpu = (processCPU() - c) / time.Duration(n)
+	cpu = (procstat.CPU() - c) / time.Duration(n)
 	slices.Sort(late)
 	return cpu, late
 }
@@ -139,13 +141,13 @@ func pingPongCost(n int, d time.Duration) time.Duration {
 		}
 	}()
 	defer close(ping)
-	c := processCPU()
+	c := procstat.CPU()
 	for range n {
 		ping <- struct{}{}
 		<-pong
 		time.Sleep(d)
 	}
-	return (processCPU() - c) / time.Duration(n)
+	return (procstat.CPU() - c) / time.Duration(n)
 }
 
 // stall is a time a CPU was away: a wake-up that came late, or a gap
@@ -270,23 +272,3 @@ func total(s []stall) (t time.Duration) {
 }
 
 func msf(d time.Duration) string { return fmt.Sprintf("%.2f ms", d.Seconds()*1000) }
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil || len(b) < 14 {
-		return "unknown"
-	}
-	var a, b1, c float64
-	if _, err := fmt.Sscanf(string(b), "%f %f %f", &a, &b1, &c); err != nil {
-		return "unknown"
-	}
-	return fmt.Sprintf("%.2f %.2f %.2f", a, b1, c)
-}

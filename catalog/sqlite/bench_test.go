@@ -5,11 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"samband/catalog"
+	"samband/internal/procstat"
 )
 
 // benchRecord returns a record of the size Felles datakatalog's are: about
@@ -34,15 +34,6 @@ func benchRecord(n, v int) catalog.Dataset {
 	}
 	rec.Sources[0].Original = b.String()
 	return rec
-}
-
-// cpuTime returns the CPU time this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkPut stores b.N records in runs of 10,000: new records, then the
@@ -83,9 +74,9 @@ func BenchmarkPut(b *testing.B) {
 				want = catalog.Unchanged
 			}
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := procstat.CPU()
 			harvest(want)
-			cpu = cpuTime() - cpu
+			cpu = procstat.CPU() - cpu
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			// On a machine shared with other work, CPU time says more

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"samband/internal/procstat"
 	"samband/policies"
 )
 
@@ -439,7 +439,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 	ctx := context.Background()
 	b.SetParallelism(8) // 8 × GOMAXPROCS callers, as under load
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := procstat.CPU()
 	b.RunParallel(func(pb *testing.PB) {
 		e := testEntry(3)
 		for pb.Next() {
@@ -456,7 +456,7 @@ func BenchmarkAppendSerial(b *testing.B) {
 	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
 	ctx := context.Background()
 	e := testEntry(3)
-	cpu := processCPU()
+	cpu := procstat.CPU()
 	for b.Loop() {
 		if _, err := l.Append(ctx, e); err != nil {
 			b.Fatal(err)
@@ -465,21 +465,12 @@ func BenchmarkAppendSerial(b *testing.B) {
 	reportEntries(b, cpu)
 }
 
-// processCPU is the CPU time the process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportEntries reports entries a second and the CPU time of the process
 // per entry since since (callers and writer together): on a machine
 // shared with other work, the CPU time moves less than the wall time.
 func reportEntries(b *testing.B, since time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
-	b.ReportMetric(float64(processCPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/entry")
+	b.ReportMetric(float64(procstat.CPU()-since)/float64(time.Microsecond)/float64(b.N), "cpu-µs/entry")
 }
 
 // Under load, an entry waits up to the commit delay for company: two
@@ -701,7 +692,7 @@ func BenchmarkCommit(b *testing.B) {
 				batch[i] = appendReq{data: data, hash: tlog.RecordHash(data), subject: string(e.Subject), representative: string(e.Representative)}
 			}
 			var first int64
-			cpu := processCPU()
+			cpu := procstat.CPU()
 			for b.Loop() {
 				if _, err := l.commit(first, batch, true); err != nil {
 					b.Fatal(err)
@@ -714,7 +705,7 @@ func BenchmarkCommit(b *testing.B) {
 			if err := l.stored(context.Background(), first); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(first), "cpu-µs/entry")
+			b.ReportMetric(float64(procstat.CPU()-cpu)/float64(time.Microsecond)/float64(first), "cpu-µs/entry")
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"samband/internal/procstat"
 	"samband/policies"
 )
 
@@ -487,7 +488,7 @@ func BenchmarkAppendSealedSerial(b *testing.B) {
 	l := openTest(b, filepath.Join(b.TempDir(), "audit.db"), newKeys(b))
 	ctx := context.Background()
 	e := testEntry(3)
-	cpu := processCPU()
+	cpu := procstat.CPU()
 	for b.Loop() {
 		if _, _, err := l.AppendSealed(ctx, e); err != nil {
 			b.Fatal(err)
@@ -511,7 +512,7 @@ func benchmarkAppendSealedParallel(b *testing.B, parallelism int) {
 	ctx := context.Background()
 	b.SetParallelism(parallelism)
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := procstat.CPU()
 	b.RunParallel(func(pb *testing.PB) {
 		e := testEntry(3)
 		e.Representative = person(4)

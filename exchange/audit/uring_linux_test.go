@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"samband/internal/procstat"
 )
 
 // newTestRing sets up a ring on f, skipping where the kernel refuses
@@ -180,7 +182,7 @@ func BenchmarkJournalSync(b *testing.B) {
 			}
 			frame := bytes.Repeat([]byte{0x5a}, 12<<10)
 			var took []time.Duration
-			cpu := processCPU()
+			cpu := procstat.CPU()
 			i := int64(0)
 			for b.Loop() {
 				at := journalBlock + (i%64)*int64(len(frame))
@@ -191,7 +193,7 @@ func BenchmarkJournalSync(b *testing.B) {
 				}
 				took = append(took, time.Since(start))
 			}
-			cpu = processCPU() - cpu
+			cpu = procstat.CPU() - cpu
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package procstat
+
+import "time"
+
+func cpu() time.Duration { return 0 }
