@@ -382,3 +382,57 @@ func TestWALSyncFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWALSyncFailureFillsJournal: after a failed sync of the file's
+// write-ahead log no frame's space is freed, so once the journal is full
+// an append fails, saying why, rather than waiting for room that cannot
+// come; the entries appended until then are all there after reopening.
+func TestWALSyncFailureFillsJournal(t *testing.T) {
+	defer func(n int64) { journalSize = n }(journalSize)
+	journalSize = 32 * journalBlock
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l := openTest(t, path, k)
+	fill(t, l, 5, 1)
+	l.wal.Close() // its syncs fail from now on (a bad descriptor)
+	done := make(chan error, 1)
+	var appended int64
+	go func() {
+		for i := range 10_000 {
+			if _, err := l.Append(ctx, testEntry(5+i)); err != nil {
+				done <- err
+				return
+			}
+			appended++
+		}
+		done <- nil
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("appends neither failed nor finished in 20 s: the writer waits for room that cannot come")
+	}
+	if err == nil || !strings.Contains(err.Error(), "journal is full") || !strings.Contains(err.Error(), "cannot be made durable in the file") {
+		t.Fatalf("the append that found the journal full = %v, want the journal is full, and why", err)
+	}
+	if appended < 10 {
+		t.Errorf("only %d appends before a journal of 32 blocks was full", appended)
+	}
+	// Reads wait for the file, which still takes the entries unsynced.
+	if e, err := l.Entry(ctx, 4+appended); err != nil || !e.Time.Equal(testEntry(4+int(appended)).Time) {
+		t.Errorf("Entry(%d) = %v, %v", 4+appended, e.Time, err)
+	}
+	if err := l.Close(); err == nil || !strings.Contains(err.Error(), "could not be synced") {
+		t.Errorf("Close after a failed sync = %v, want it said", err)
+	}
+	l = openTest(t, path, k)
+	defer l.Close()
+	if l.Size() != 5+appended {
+		t.Fatalf("Size() after reopening = %d, want %d", l.Size(), 5+appended)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}

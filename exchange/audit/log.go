@@ -493,7 +493,8 @@ func (l *Log) replay(ctx context.Context, frames []frame) error {
 // applier to put what the journal holds in the file, and closes them.
 // Appends after Close return ErrClosed. Should the file refuse the
 // entries (a full disk), Close says how many stay in the journal only:
-// the next Open applies them.
+// the next Open applies them; should a sync of the file have failed, it
+// says so too.
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.closing) })
 	<-l.done
@@ -502,6 +503,8 @@ func (l *Log) Close() error {
 	l.amu.Lock()
 	if n := queued(l.queue[l.inFile:]); n > 0 {
 		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, l.applyErr)
+	} else if l.walErr != nil {
+		left = fmt.Errorf("close audit log: %d entries are in its journal and in %s, which could not be synced (%v): the next Open applies them again", queued(l.queue), l.path, l.walErr)
 	}
 	l.amu.Unlock()
 	if l.readOnly {
@@ -827,7 +830,7 @@ func (l *Log) room(n int64) (int64, error) {
 	for {
 		l.amu.Lock()
 		at, ok := l.journal.place(n, l.queue)
-		applyErr, progress, syncable := l.applyErr, l.progress, l.inFile > 0
+		applyErr, walErr, progress, syncable := l.applyErr, l.walErr, l.progress, l.inFile > 0
 		l.amu.Unlock()
 		switch {
 		case ok:
@@ -835,6 +838,10 @@ func (l *Log) room(n int64) (int64, error) {
 			return at, nil
 		case n > l.journal.size-journalBlock:
 			return 0, fmt.Errorf("a commit of %d bytes is larger than the journal (%d bytes)", n, l.journal.size-journalBlock)
+		case walErr != nil:
+			// No sync of the file is trusted again, so no frame's space
+			// is freed until the log is opened again.
+			return 0, fmt.Errorf("the journal is full, and its entries cannot be made durable in the file: %w", walErr)
 		case applyErr != nil && !syncable:
 			return 0, fmt.Errorf("the journal is full, and its entries cannot be stored: %w", applyErr)
 		}
@@ -923,10 +930,13 @@ func (l *Log) apply() {
 			// The file's sync: once its transactions have waited
 			// syncEvery, when the writer waits for room, and before the
 			// applier ends.
+			// A failed sync is kept in walErr (syncFile), not applyErr:
+			// the file still takes transactions, so readers wait for them
+			// rather than fail, and room fails once the journal is full.
 			lastSync = time.Now()
 			if err = l.syncFile(); err != nil {
 				l.amu.Lock()
-				l.applyErr, l.applyErrAt = err, time.Now()
+				l.signal()
 				l.amu.Unlock()
 			}
 		case len(batches) == 0:
