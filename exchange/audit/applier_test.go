@@ -340,7 +340,7 @@ func TestWALSyncFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.db")
 	l := openTest(t, path, k)
 	fill(t, l, 20, 1)
-	l.wal.Close() // its syncs fail from now on (a bad descriptor)
+	failSyncs(l) // every sync of the file's write-ahead log fails from now on
 	for i := range 100 {
 		if _, err := l.Append(ctx, testEntry(20+i)); err != nil {
 			t.Fatal(err)
@@ -355,7 +355,9 @@ func TestWALSyncFailure(t *testing.T) {
 		t.Errorf("CommitFailure() = %v, want the failed sync", err)
 	}
 	// Reads still see every entry: the file has them, unsynced.
-	if e, err := l.Entry(ctx, 119); err != nil || !e.Time.Equal(testEntry(119).Time) {
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if e, err := l.Entry(rctx, 119); err != nil || !e.Time.Equal(testEntry(119).Time) {
 		t.Fatalf("Entry(119) = %v, %v", e.Time, err)
 	}
 	time.Sleep(2 * syncEvery) // syncs come and fail again; the failure stays
@@ -395,7 +397,7 @@ func TestWALSyncFailureFillsJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.db")
 	l := openTest(t, path, k)
 	fill(t, l, 5, 1)
-	l.wal.Close() // its syncs fail from now on (a bad descriptor)
+	failSyncs(l) // every sync of the file's write-ahead log fails from now on
 	done := make(chan error, 1)
 	var appended int64
 	go func() {
@@ -421,7 +423,9 @@ func TestWALSyncFailureFillsJournal(t *testing.T) {
 		t.Errorf("only %d appends before a journal of 32 blocks was full", appended)
 	}
 	// Reads wait for the file, which still takes the entries unsynced.
-	if e, err := l.Entry(ctx, 4+appended); err != nil || !e.Time.Equal(testEntry(4+int(appended)).Time) {
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if e, err := l.Entry(rctx, 4+appended); err != nil || !e.Time.Equal(testEntry(4+int(appended)).Time) {
 		t.Errorf("Entry(%d) = %v, %v", 4+appended, e.Time, err)
 	}
 	if err := l.Close(); err == nil || !strings.Contains(err.Error(), "could not be synced") {
@@ -435,4 +439,11 @@ func TestWALSyncFailureFillsJournal(t *testing.T) {
 	if err := l.Verify(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// failSyncs makes every later sync of l's write-ahead log fail, as a
+// failing disk's would.
+func failSyncs(l *Log) {
+	err := errors.New("input/output error (injected)")
+	l.walFault.Store(&err)
 }

@@ -81,7 +81,8 @@ type Log struct {
 	walSync    syncer       // on wal
 	walErr     error        // the failed sync of wal, after which none is trusted; under amu
 	walErrAt   time.Time
-	roomWanted atomic.Bool // the writer waits for room in the journal
+	walFault   atomic.Pointer[error] // tests: what the next syncs of wal fail with, as a failing disk would
+	roomWanted atomic.Bool           // the writer waits for room in the journal
 	applied    int64
 	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
 	applyErrAt time.Time     // when it failed
@@ -502,7 +503,7 @@ func (l *Log) Close() error {
 	var left error
 	l.amu.Lock()
 	if n := queued(l.queue[l.inFile:]); n > 0 {
-		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, l.applyErr)
+		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, errors.Join(l.applyErr, l.walErr))
 	} else if l.walErr != nil {
 		left = fmt.Errorf("close audit log: %d entries are in its journal and in %s, which could not be synced (%v): the next Open applies them again", queued(l.queue), l.path, l.walErr)
 	}
@@ -827,6 +828,7 @@ func queued(q []applyBatch) (n int) {
 // put in the file is used again. While the file fails to take them there
 // may be none, and the commit fails.
 func (l *Log) room(n int64) (int64, error) {
+	defer l.roomWanted.Store(false)
 	for {
 		l.amu.Lock()
 		at, ok := l.journal.place(n, l.queue)
@@ -834,7 +836,6 @@ func (l *Log) room(n int64) (int64, error) {
 		l.amu.Unlock()
 		switch {
 		case ok:
-			l.roomWanted.Store(false)
 			return at, nil
 		case n > l.journal.size-journalBlock:
 			return 0, fmt.Errorf("a commit of %d bytes is larger than the journal (%d bytes)", n, l.journal.size-journalBlock)
@@ -853,7 +854,6 @@ func (l *Log) room(n int64) (int64, error) {
 		select {
 		case <-progress:
 		case <-l.closing:
-			l.roomWanted.Store(false)
 			return 0, ErrClosed
 		}
 	}
@@ -916,7 +916,9 @@ func (l *Log) apply() {
 			n++
 		}
 		batches := l.queue[l.inFile:n:n]
-		unsynced := l.inFile > 0
+		// Once a sync has failed none is tried again (syncFile): the
+		// applier goes on storing, unsynced, for the readers.
+		unsynced := l.inFile > 0 && l.walErr == nil
 		l.amu.Unlock()
 		writerDone := false
 		select {
@@ -1002,15 +1004,16 @@ func (l *Log) DiskSync() string {
 // free.
 func (l *Log) syncFile() error {
 	l.amu.Lock()
-	n := l.inFile
-	l.amu.Unlock()
-	l.amu.Lock()
-	failed := l.walErr
+	n, failed := l.inFile, l.walErr
 	l.amu.Unlock()
 	if failed != nil {
 		return failed
 	}
-	if err := l.walSync.writeSync(nil, 0); err != nil {
+	err := l.walSync.writeSync(nil, 0)
+	if fault := l.walFault.Load(); fault != nil {
+		err = *fault
+	}
+	if err != nil {
 		// After a failed sync the kernel may have dropped the pages it
 		// could not write, and a later sync succeed without them: no
 		// later sync of this process is trusted. The journal keeps the
