@@ -83,7 +83,7 @@ func TestRunOpenOnly(t *testing.T) {
 	if err := run(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("run: %v\n%s", err, errs.String())
 	}
-	if s := out.String(); strings.Contains(s, "Closed loop") || !strings.Contains(s, "Open loop at 200 exchanges/s") || !strings.Contains(s, "| samband | 2") {
+	if s := out.String(); strings.Contains(s, "Closed loop") || !strings.Contains(s, "Open loop at 200 exchanges/s") || !strings.Contains(s, "| samband | ") {
 		t.Errorf("want the open-loop table alone:\n%s", s)
 	}
 	if strings.Contains(errs.String(), "closed ") {

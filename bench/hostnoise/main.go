@@ -16,10 +16,14 @@
 //
 // The stall watch runs one thread per CPU, pinned, that sleeps 500 µs at a
 // time and records every wake-up more than 300 µs late. With permission
-// (root or CAP_SYS_NICE) the threads run SCHED_FIFO, so no other thread of
-// this machine delays them: what is left is time the CPU itself was not
-// running (interrupts, or a host's scheduling of a virtual CPU). Without
-// permission they run at normal priority and the table says so. The
+// (root or CAP_SYS_NICE) the threads run SCHED_FIFO, so only real-time
+// threads of a higher priority and the kernel's interrupts can delay them:
+// what is left is mostly time the CPU itself was not running (a host's
+// scheduling of a virtual CPU). Without permission they run at normal
+// priority and the table says so. (A Go sleep, the "lateness" row, also
+// ends up to a millisecond late on idle cores: the runtime waits in epoll
+// with a timeout of whole milliseconds. That row is the runtime's and the
+// machine's together.) The
 // second watch spins every CPU for the same time and records every gap of
 // more than 50 µs between two clock reads: time lost while the CPUs are
 // busy.
@@ -67,8 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *d <= 0 || *n < 100 {
 		return errors.New("-d must be positive and -n at least 100")
 	}
-	cpus := runtime.NumCPU()
-	fmt.Fprintf(stdout, "Host noise: %d CPUs, GOMAXPROCS %d, %s, load average %s.\n\n", cpus, runtime.GOMAXPROCS(0), runtime.Version(), procstat.LoadAverage())
+	ids := allowedCPUs()
+	cpus := len(ids)
+	fmt.Fprintf(stdout, "Host noise: %d CPUs (%v), GOMAXPROCS %d, %s, load average %s.\n\n", cpus, ids, runtime.GOMAXPROCS(0), runtime.Version(), procstat.LoadAverage())
 	fmt.Fprintln(stdout, "| measure | value |")
 	fmt.Fprintln(stdout, "| --- | ---: |")
 
@@ -85,10 +90,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintf(stderr, "hostnoise: watching for stalls on idle CPUs, %s\n", *d)
-	idle, fifo := watchSleeps(ctx, cpus, *d)
+	idle, w := watchSleeps(ctx, ids, *d)
 	prio := "SCHED_FIFO"
-	if !fifo {
-		prio = "normal priority (no permission for SCHED_FIFO)"
+	if w.fifo < cpus {
+		prio = fmt.Sprintf("SCHED_FIFO on %d of %d (no permission for the rest)", w.fifo, cpus)
+	}
+	if w.pinned < cpus {
+		prio += fmt.Sprintf(", pinned %d of %d", w.pinned, cpus)
 	}
 	fmt.Fprintf(stdout, "| idle CPUs, %s: wake-ups late by more than 1 ms / 2 ms, per CPU and second | %s / %s |\n", prio,
 		rate(idle, time.Millisecond, cpus, *d), rate(idle, 2*time.Millisecond, cpus, *d))
@@ -98,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintf(stderr, "hostnoise: watching for stalls on busy CPUs, %s\n", *d)
-	busy := watchSpins(ctx, cpus, *d)
+	busy := watchSpins(ctx, ids, *d)
 	fmt.Fprintf(stdout, "| busy CPUs: gaps over 1 ms / 2 ms, per CPU and second | %s / %s |\n",
 		rate(busy, time.Millisecond, cpus, *d), rate(busy, 2*time.Millisecond, cpus, *d))
 	fmt.Fprintf(stdout, "| busy CPUs: time lost in gaps over 50 µs | %.2f %% |\n", 100*total(busy).Seconds()/(float64(cpus)*d.Seconds()))
@@ -157,23 +165,25 @@ type stall struct {
 	d   time.Duration
 }
 
-// watchSleeps runs, on each CPU, a pinned thread that sleeps 500 µs at a
-// time for d, SCHED_FIFO when permitted, and returns the wake-ups more
-// than 300 µs late, and whether the threads ran SCHED_FIFO.
-func watchSleeps(ctx context.Context, cpus int, d time.Duration) (stalls []stall, fifo bool) {
+// watched says how many of the watching threads were pinned to their CPU
+// and ran SCHED_FIFO.
+type watched struct{ pinned, fifo int }
+
+// watchSleeps runs, on each CPU of ids, a pinned thread that sleeps 500 µs
+// at a time for d, SCHED_FIFO when permitted, and returns the wake-ups
+// more than 300 µs late.
+func watchSleeps(ctx context.Context, ids []int, d time.Duration) (stalls []stall, w watched) {
 	const nap = 500 * time.Microsecond
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	fifo = true
-	for cpu := range cpus {
+	for _, cpu := range ids {
 		wg.Go(func() {
 			runtime.LockOSThread() // the thread ends with the goroutine, its priority with it
-			pin(cpu)
-			if !setFIFO() {
-				mu.Lock()
-				fifo = false
-				mu.Unlock()
-			}
+			pinned, fifo := pin(cpu), setFIFO()
+			mu.Lock()
+			w.pinned += b2i(pinned)
+			w.fifo += b2i(fifo)
+			mu.Unlock()
 			var mine []stall
 			ts := unix.NsecToTimespec(nap.Nanoseconds())
 			end := time.Now().Add(d)
@@ -193,18 +203,18 @@ func watchSleeps(ctx context.Context, cpus int, d time.Duration) (stalls []stall
 		})
 	}
 	wg.Wait()
-	return stalls, fifo
+	return stalls, w
 }
 
-// watchSpins spins a pinned thread on each CPU for d and returns every gap
-// of more than 50 µs between two of its clock reads.
-func watchSpins(ctx context.Context, cpus int, d time.Duration) []stall {
-	prev := runtime.GOMAXPROCS(cpus + 1) // the spinners, and this goroutine
+// watchSpins spins a pinned thread on each CPU of ids for d and returns
+// every gap of more than 50 µs between two of its clock reads.
+func watchSpins(ctx context.Context, ids []int, d time.Duration) []stall {
+	prev := runtime.GOMAXPROCS(len(ids) + 1) // the spinners, and this goroutine
 	defer runtime.GOMAXPROCS(prev)
 	var mu sync.Mutex
 	var stalls []stall
 	var wg sync.WaitGroup
-	for cpu := range cpus {
+	for _, cpu := range ids {
 		wg.Go(func() {
 			runtime.LockOSThread()
 			pin(cpu)
@@ -230,12 +240,39 @@ func watchSpins(ctx context.Context, cpus int, d time.Duration) []stall {
 	return stalls
 }
 
-// pin binds the calling thread to cpu; where that fails (a CPU set that
-// leaves it out) the thread stays where the kernel puts it.
-func pin(cpu int) {
+// allowedCPUs lists the CPUs this process may run on (a container's CPU
+// set may leave some out, and number the rest as it likes).
+func allowedCPUs() []int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil || set.Count() == 0 {
+		ids := make([]int, runtime.NumCPU())
+		for i := range ids {
+			ids[i] = i
+		}
+		return ids
+	}
+	var ids []int
+	for i := 0; len(ids) < set.Count(); i++ {
+		if set.IsSet(i) {
+			ids = append(ids, i)
+		}
+	}
+	return ids
+}
+
+// pin binds the calling thread to cpu and reports whether it could; where
+// it could not, the thread stays where the kernel puts it.
+func pin(cpu int) bool {
 	var set unix.CPUSet
 	set.Set(cpu)
-	_ = unix.SchedSetaffinity(0, &set)
+	return unix.SchedSetaffinity(0, &set) == nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // setFIFO gives the calling thread SCHED_FIFO priority 50, and reports

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,27 @@ func TestSleepCostLateness(t *testing.T) {
 		if l < 0 || i > 0 && late[i-1] > l {
 			t.Fatalf("lateness %d is %v after %v: negative or unsorted", i, l, late[max(i-1, 0)])
 		}
+	}
+}
+
+// TestAllowedCPUs: the CPUs to watch are this process's, each once, and
+// a thread can be pinned to each.
+func TestAllowedCPUs(t *testing.T) {
+	ids := allowedCPUs()
+	if len(ids) == 0 || len(ids) > runtime.NumCPU() {
+		t.Fatalf("allowedCPUs() = %v with %d CPUs", ids, runtime.NumCPU())
+	}
+	for i, id := range ids {
+		if i > 0 && ids[i-1] >= id {
+			t.Fatalf("allowedCPUs() = %v: not increasing", ids)
+		}
+	}
+	done := make(chan bool)
+	go func() {
+		runtime.LockOSThread() // pinned: the thread ends with the goroutine
+		done <- pin(ids[len(ids)-1])
+	}()
+	if !<-done {
+		t.Errorf("could not pin a thread to CPU %d of %v", ids[len(ids)-1], ids)
 	}
 }
