@@ -323,8 +323,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				stagesBefore = before
 			}
-			fmt.Fprintf(stderr, "%-6s %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f), %.2f cores  errors %d%s\n",
-				kind, m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.cores(), r.errors, r.firstErr())
+			fmt.Fprintf(stderr, "%-6s %-8s %8.0f/s  p50 %s  p99 %s  CPU %.0f µs/exchange (servers %.0f, kernel %.0f%%), %.2f cores, %.1f switches/exchange  errors %d%s\n",
+				kind, m, r.rate, ms(r.p(0.50)), ms(r.p(0.99)), us(r.cpuPerExchange()), us(r.serversPerExchange()), r.kernelShare(), r.cores(),
+				r.switchesPerExchange(), r.errors, r.firstErr())
 		}
 		return out, nil
 	}
@@ -368,30 +369,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Load client: %s, -client %s; it verifies receipts: %s.\n", loadClient, cfg.client, verify)
 	if closed != nil {
 		fmt.Fprintf(stdout, "\nClosed loop: %d clients, %s warm-up, %s measured.\n\n", cfg.c, cfg.warmup, cfg.d)
-		fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | cores busy | errors |")
-		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | kernel % | switches/exchange | cores busy | errors |")
+		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, m := range modes {
 			r := closed[m]
 			servers := "–"
 			if cfg.loadProcess {
 				servers = fmt.Sprintf("%.0f", us(r.serversPerExchange()))
 			}
-			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %s | %.2f | %d |\n", m, thousands(r.rate),
-				ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), servers, r.cores(), r.errors)
+			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %.0f | %s | %.0f | %.1f | %.2f | %d |\n", m, thousands(r.rate),
+				ms(r.p(0.50)), ms(r.p(0.90)), ms(r.p(0.99)), us(r.cpuPerExchange()), servers, r.kernelShare(), r.switchesPerExchange(), r.cores(), r.errors)
 		}
 	}
 	if open != nil {
 		fmt.Fprintf(stdout, "\nOpen loop at %s exchanges/s (%s), latency from the scheduled send, %d workers, %s warm-up, %s measured.\n\n",
 			thousands(rate), rateSource(cfg.rate), cfg.c, cfg.warmup, cfg.d)
-		fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/exchange | errors |")
-		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(stdout, "| mode | answered/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/exchange | kernel % | switches/exchange | errors |")
+		fmt.Fprintln(stdout, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, m := range modes {
 			r := open[m]
 			added50, added99 := "", ""
 			if d, ok := open["direct"]; ok && m != "direct" {
 				added50, added99 = ms(r.p(0.50)-d.p(0.50)), ms(r.p(0.99)-d.p(0.99))
 			}
-			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %.0f | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)), added50, added99, us(r.cpuPerExchange()), r.errors)
+			fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s | %s | %.0f | %.0f | %.1f | %d |\n", m, thousands(r.rate), ms(r.p(0.50)), ms(r.p(0.99)),
+				added50, added99, us(r.cpuPerExchange()), r.kernelShare(), r.switchesPerExchange(), r.errors)
 		}
 	}
 	if stagesOpen != nil {
@@ -749,7 +751,12 @@ type result struct {
 	errors int
 	err    error         // the first
 	cpu    time.Duration // CPU time in the measured part: client and servers
-	d      time.Duration // the measured part
+	// Of cpu, the kernel's part (system time), and the context switches
+	// of the threads in the measured part: a thread leaving its CPU to
+	// wait, which costs a wake-up later.
+	sys      time.Duration
+	switches int64
+	d        time.Duration // the measured part
 	// With -load-process: the servers' part of cpu (gateway, provider,
 	// proxy, audit writer), else 0.
 	servers  time.Duration
@@ -764,6 +771,22 @@ func (r result) cpuPerExchange() time.Duration {
 		return 0
 	}
 	return r.cpu / time.Duration(len(r.lat))
+}
+
+// kernelShare is the kernel's part of the CPU time, in per cent.
+func (r result) kernelShare() float64 {
+	if r.cpu <= 0 {
+		return 0
+	}
+	return 100 * r.sys.Seconds() / r.cpu.Seconds()
+}
+
+// switchesPerExchange is the threads' context switches per answer.
+func (r result) switchesPerExchange() float64 {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return float64(r.switches) / float64(len(r.lat))
 }
 
 // cores is how many CPUs the run kept busy, on average.
@@ -813,8 +836,8 @@ func (w *worker) record(lat time.Duration, err error) {
 	w.lat = append(w.lat, lat)
 }
 
-func merge(ws []*worker, d, cpu time.Duration) result {
-	r := result{cpu: cpu, d: d}
+func merge(ws []*worker, d time.Duration, use procstat.Usage) result {
+	r := result{cpu: use.CPU(), sys: use.System, switches: use.Switches, d: d}
 	for _, w := range ws {
 		r.lat = append(r.lat, w.lat...)
 		r.errors += w.errors
@@ -851,9 +874,9 @@ func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warm
 		})
 	}
 	time.Sleep(time.Until(from))
-	cpu := measureCPU(until, prof)
+	use := measureCPU(until, prof)
 	wg.Wait()
-	return merge(ws, d, cpu)
+	return merge(ws, d, use)
 }
 
 // openLoop sends at rate from start for warmup+d: request k is scheduled
@@ -901,9 +924,9 @@ func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start tim
 		})
 	}
 	time.Sleep(time.Until(from))
-	cpu := measureCPU(from.Add(d), prof)
+	use := measureCPU(from.Add(d), prof)
 	wg.Wait()
-	r := merge(ws, d, cpu)
+	r := merge(ws, d, use)
 	r.last = from.Add(d)
 	for _, w := range ws {
 		if w.last.After(r.last) {
@@ -919,15 +942,15 @@ func openRate(r result, start time.Time, warmup time.Duration) float64 {
 	return float64(len(r.lat)) / r.last.Sub(start.Add(warmup)).Seconds()
 }
 
-// measureCPU returns the CPU time this process uses from now until until,
+// measureCPU returns what this process uses from now until until,
 // recording its CPU profile and execution trace as prof asks.
-func measureCPU(until time.Time, prof recorder) time.Duration {
+func measureCPU(until time.Time, prof recorder) procstat.Usage {
 	prof.start()
-	cpu := procstat.CPU()
+	before := procstat.Read()
 	time.Sleep(time.Until(until))
-	cpu = procstat.CPU() - cpu
+	use := procstat.Read().Sub(before)
 	prof.stop()
-	return cpu
+	return use
 }
 
 // recorder holds the files a measured run's CPU profile and execution

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -68,7 +69,7 @@ func TestRunLoadProcess(t *testing.T) {
 	}
 	// The closed-loop table gives the servers' CPU a number, not "–".
 	for _, line := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(line, "| samband |") && strings.Count(line, "|") == 10 && strings.Contains(line, "| – |") {
+		if strings.HasPrefix(line, "| samband |") && strings.Count(line, "|") == 12 && strings.Contains(line, "| – |") {
 			t.Errorf("no servers' CPU with -load-process: %s", line)
 		}
 	}
@@ -88,6 +89,23 @@ func TestRunOpenOnly(t *testing.T) {
 	}
 	if strings.Contains(errs.String(), "closed ") {
 		t.Errorf("a closed-loop run was made:\n%s", errs.String())
+	}
+	// Each row gives the kernel's share of the CPU and the threads'
+	// context switches an exchange: a share in (0, 100], and switches,
+	// since the run's threads waited for every answer.
+	for _, line := range strings.Split(out.String(), "\n") {
+		if !strings.HasPrefix(line, "| samband | ") && !strings.HasPrefix(line, "| direct | ") {
+			continue
+		}
+		f := strings.Split(line, "|")
+		if len(f) != 12 {
+			t.Fatalf("open-loop row of %d cells, want 10: %s", len(f)-2, line)
+		}
+		kernel, err1 := strconv.ParseFloat(strings.TrimSpace(f[8]), 64)
+		switches, err2 := strconv.ParseFloat(strings.TrimSpace(f[9]), 64)
+		if err1 != nil || err2 != nil || kernel <= 0 || kernel > 100 || switches <= 0 {
+			t.Errorf("kernel %% %q, switches/exchange %q: %s", f[8], f[9], line)
+		}
 	}
 	for _, bad := range [][]string{{"-runs", "open"}, {"-runs", "open,closed", "-modes", "direct"}, {"-runs", "half"}} {
 		err := run(context.Background(), append([]string{"-dir", t.TempDir()}, bad...), &out, &errs)

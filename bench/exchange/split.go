@@ -46,6 +46,8 @@ type loadResult struct {
 	Errors   int
 	Err      string
 	CPU      time.Duration // the load process's, in the measured part
+	Sys      time.Duration // of CPU, the kernel's
+	Switches int64         // the load process's context switches, in the measured part
 	Last     time.Time     // the last measured answer (open loop)
 	Answered int64         // samband answers with a receipt, warm-up included
 }
@@ -86,7 +88,7 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 	} else {
 		res = closedLoop(ctx, send, job.C, job.Start, job.Warmup, job.D, recorder{})
 	}
-	out := loadResult{Lat: res.lat, Errors: res.errors, CPU: res.cpu, Last: res.last, Answered: s.answered.Load()}
+	out := loadResult{Lat: res.lat, Errors: res.errors, CPU: res.cpu, Sys: res.sys, Switches: res.switches, Last: res.last, Answered: s.answered.Load()}
 	if res.err != nil {
 		out.Err = res.err.Error()
 	}
@@ -122,7 +124,8 @@ func runLoadProcess(ctx context.Context, job loadJob, prof recorder) (result, er
 	if err := json.Unmarshal(out.Bytes(), &lr); err != nil {
 		return result{}, fmt.Errorf("load process: result: %w", err)
 	}
-	r := result{lat: lr.Lat, errors: lr.Errors, cpu: lr.CPU + servers, servers: servers, d: job.D, last: lr.Last, answered: lr.Answered}
+	r := result{lat: lr.Lat, errors: lr.Errors, cpu: lr.CPU + servers.CPU(), sys: lr.Sys + servers.System,
+		switches: lr.Switches + servers.Switches, servers: servers.CPU(), d: job.D, last: lr.Last, answered: lr.Answered}
 	if lr.Err != "" {
 		r.err = errors.New(lr.Err)
 	}

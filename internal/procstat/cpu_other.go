@@ -2,6 +2,4 @@
 
 package procstat
 
-import "time"
-
-func cpu() time.Duration { return 0 }
+func read() Usage { return Usage{} }

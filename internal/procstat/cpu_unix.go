@@ -7,10 +7,14 @@ import (
 	"time"
 )
 
-func cpu() time.Duration {
+func read() Usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return Usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return Usage{
+		User:     time.Duration(ru.Utime.Nano()),
+		System:   time.Duration(ru.Stime.Nano()),
+		Switches: int64(ru.Nvcsw) + int64(ru.Nivcsw),
+	}
 }

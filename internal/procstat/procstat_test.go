@@ -38,3 +38,51 @@ func TestLoadAverage(t *testing.T) {
 		t.Errorf("LoadAverage() = %q, want three numbers", got)
 	}
 }
+
+// TestUsageCountsSwitchesAndKernelTime: a thread that waits on a pipe
+// its partner writes to leaves its CPU each time, and the writes and
+// reads are the kernel's time; Sub gives what happened in between.
+func TestUsageCountsSwitchesAndKernelTime(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("no getrusage here")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	const rounds = 200
+	before := Read()
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		b := make([]byte, 1)
+		for range rounds {
+			if _, err := r.Read(b); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range rounds {
+		if _, err := w.Write([]byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	d := Read().Sub(before)
+	if d.Switches < rounds/2 {
+		t.Errorf("%d context switches over %d waits for a pipe, want at least %d", d.Switches, rounds, rounds/2)
+	}
+	if d.System <= 0 || d.User < 0 {
+		t.Errorf("usage over %d pipe round trips: user %v, system %v", rounds, d.User, d.System)
+	}
+	if d.CPU() != d.User+d.System {
+		t.Errorf("CPU() = %v, want user + system = %v", d.CPU(), d.User+d.System)
+	}
+}
