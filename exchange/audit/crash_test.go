@@ -3,8 +3,10 @@ package audit
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,6 +198,13 @@ func TestReplayAfterKill(t *testing.T) {
 			k := parseKeys(t, skey, vkey)
 			l := openTest(t, filepath.Join(dir, "audit.db"), k)
 			size := l.Size()
+			// Its writer may now write over the journal's frames, so the
+			// database file must hold every entry by itself: a power cut
+			// may take whatever of the write-ahead log the killed child
+			// never synced.
+			if n := entriesInFileAlone(t, filepath.Join(dir, "audit.db")); n != size {
+				t.Fatalf("the database file alone holds %d entries once the log is open again, want all %d", n, size)
+			}
 			for x, tag := range tags {
 				if x >= size {
 					t.Fatalf("entry %d was acknowledged, the reopened log has %d", x, size)
@@ -239,4 +248,29 @@ func TestReplayAfterKill(t *testing.T) {
 			t.Logf("%s: %d appends acknowledged, %d checkpoints; reopened with %d entries", mode, len(tags), len(seals), size)
 		})
 	}
+}
+
+// entriesInFileAlone counts the entries in a copy of the database file at
+// path made without its write-ahead log, as a power cut that lost all of
+// that log would leave it.
+func entriesInFileAlone(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(t.TempDir(), "alone.db")
+	if err := os.WriteFile(alone, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: alone}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow(`SELECT COUNT(*) FROM audit_entries`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

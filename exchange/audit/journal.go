@@ -208,6 +208,10 @@ func scanJournal(b []byte) ([]frame, error) {
 	return frames, nil
 }
 
+// maxIndex bounds a log's indexes: its entries are 0 to maxIndex-1. The
+// stored hash indexes of tlog overflow an int64 not far above.
+const maxIndex = 1 << 62
+
 // parseFrame reads the frame at the start of b, if a whole one of the
 // journal with salt is there.
 func parseFrame(b []byte, salt uint64) (frame, bool) {
@@ -217,7 +221,7 @@ func parseFrame(b []byte, salt uint64) (frame, bool) {
 	first := binary.LittleEndian.Uint64(b[8:])
 	count := binary.LittleEndian.Uint32(b[16:])
 	plen := binary.LittleEndian.Uint32(b[20:])
-	if first > 1<<62 || count == 0 || count > maxFrameCount || int64(plen) > int64(len(b))-frameHeader {
+	if first >= maxIndex || count == 0 || count > maxFrameCount || first+uint64(count) > maxIndex || int64(plen) > int64(len(b))-frameHeader {
 		return frame{}, false
 	}
 	end := frameHeader + int(plen)

@@ -91,7 +91,7 @@ func reseal(b []byte) {
 
 // TestParseFrame reads a frame as encode wrote it, and refuses frames that
 // are not whole or not as encode writes them, even where the CRC matches
-// what the frame holds: a wrong magic or CRC, a first index past 2⁶²,
+// what the frame holds: a wrong magic or CRC, an index of 2⁶² or past it,
 // no entries or more than a commit takes, a count that is not the
 // payload's, an entry or payload that runs past its end, a payload that
 // ends within a length, too few bytes for a header.
@@ -121,6 +121,18 @@ func TestParseFrame(t *testing.T) {
 		{"first index past 2^62", func() []byte {
 			b := valid()
 			binary.LittleEndian.PutUint64(b[8:], 1<<62+1)
+			reseal(b)
+			return b
+		}},
+		{"first index 2^62", func() []byte {
+			b := valid()
+			binary.LittleEndian.PutUint64(b[8:], 1<<62)
+			reseal(b)
+			return b
+		}},
+		{"entries running past 2^62", func() []byte {
+			b := valid() // three entries
+			binary.LittleEndian.PutUint64(b[8:], 1<<62-2)
 			reseal(b)
 			return b
 		}},

@@ -48,6 +48,7 @@ type Log struct {
 	closing   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	closeErr  error // what Close said, for every later call
 
 	mu          sync.Mutex
 	size        int64 // entries committed
@@ -73,24 +74,27 @@ type Log struct {
 	// in order: those the file holds but has not synced (the first
 	// inFile), then those it does not hold yet; how many entries the file
 	// holds.
-	stmts      writerStmts
-	amu        sync.Mutex
-	queue      []applyBatch // those the file has first (inFile), until the file is synced
-	inFile     int          // how many of queue the file has
-	wal        *os.File     // the file's write-ahead log, which syncFile syncs
-	walSync    syncer       // on wal
-	walErr     error        // the failed sync of wal, after which none is trusted; under amu
-	walErrAt   time.Time
-	walFault   atomic.Pointer[error] // tests: what the next syncs of wal fail with, as a failing disk would
-	roomWanted atomic.Bool           // the writer waits for room in the journal
-	applied    int64
-	applyErr   error         // why the applier's last transaction failed; nil once one succeeds
-	applyErrAt time.Time     // when it failed
-	progress   chan struct{} // closed, and replaced, when applied or applyErr changes
-	wake       chan struct{} // a batch is queued (buffered: one wake is enough)
-	hurry      chan struct{} // a reader waits for the applier (buffered too)
-	readers    atomic.Int32  // how many wait
-	applyDone  chan struct{}
+	stmts    writerStmts
+	amu      sync.Mutex
+	queue    []applyBatch // those the file has first (inFile), until the file is synced
+	inFile   int          // how many of queue the file has
+	wal      *os.File     // the file's write-ahead log, which syncFile syncs
+	walSync  syncer       // on wal
+	walErr   error        // the failed sync of wal, after which none is trusted; under amu
+	walErrAt time.Time
+	walFault atomic.Pointer[error] // tests: what the next syncs of wal fail with, as a failing disk would
+	// tests: what the journal's next commits fail with once written, as
+	// a sync that fails after the write reached the disk
+	journalFault atomic.Pointer[error]
+	roomWanted   atomic.Bool // the writer waits for room in the journal
+	applied      int64
+	applyErr     error         // why the applier's last transaction failed; nil once one succeeds
+	applyErrAt   time.Time     // when it failed
+	progress     chan struct{} // closed, and replaced, when applied or applyErr changes
+	wake         chan struct{} // a batch is queued (buffered: one wake is enough)
+	hurry        chan struct{} // a reader waits for the applier (buffered too)
+	readers      atomic.Int32  // how many wait
+	applyDone    chan struct{}
 
 	commitDelay atomic.Int64 // a time.Duration: see SetCommitDelay
 	onCommit    atomic.Pointer[func(Commit)]
@@ -327,11 +331,17 @@ func OpenReadOnly(ctx context.Context, path string, verifier note.Verifier) (*Lo
 // load reads the log's size and latest stored checkpoint from db, and
 // checks the checkpoint's signature.
 func (l *Log) load(ctx context.Context, db *sql.DB) error {
-	var n sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX("index") FROM audit_entries`).Scan(&n); err != nil {
+	var lo, n sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MIN("index"), MAX("index") FROM audit_entries`).Scan(&lo, &n); err != nil {
 		return err
 	}
 	if n.Valid {
+		// Indexes run from 0; the journal's frames carry them below
+		// 2^62 (parseFrame), and tlog's stored hash indexes overflow
+		// not far above.
+		if lo.Int64 != 0 || n.Int64 >= maxIndex {
+			return fmt.Errorf("its entries are numbered %d to %d, which no log of this program's is: want 0 to less than 2^62", lo.Int64, n.Int64)
+		}
 		l.size = n.Int64 + 1
 	}
 	var cp []byte
@@ -410,6 +420,12 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 		}
 		return nil, fmt.Errorf("open audit log %s: %w", path, err)
 	}
+	// The journal first: its lock says this process keeps the log, and
+	// nothing is written to the file (not even a migration) without it.
+	var frames []frame
+	if l.journal, frames, err = openJournal(journalPath(path)); err != nil {
+		return fail(err)
+	}
 	if l.wdb, err = sql.Open("sqlite", dsn); err != nil {
 		return fail(err)
 	}
@@ -437,10 +453,6 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	}
 	l.loadFrontier(ctx)
 	// Entries the journal made durable, and the file lacks, go in first.
-	var frames []frame
-	if l.journal, frames, err = openJournal(journalPath(path)); err != nil {
-		return fail(err)
-	}
 	if frames, err = chain(frames, l.size); err != nil {
 		return fail(fmt.Errorf("journal %s: %w", journalPath(path), err))
 	}
@@ -448,16 +460,37 @@ func Open(ctx context.Context, path string, signer note.Signer, verifier note.Ve
 	if err := l.replay(ctx, frames); err != nil {
 		return fail(err)
 	}
-	if len(frames) > 0 {
-		// Before the writer writes over the frames replayed.
-		if err := l.walSync.writeSync(nil, 0); err != nil {
-			return fail(fmt.Errorf("sync %s: %w", l.wal.Name(), err))
-		}
+	// Before the writer writes over the journal's frames, every entry
+	// the file shows must be durable in it, not only those replayed: the
+	// file shows what an earlier process stored and never synced (it was
+	// killed between its applier's syncs, or a sync failed and the kernel
+	// may have dropped the pages, which it still serves from its cache).
+	// A sync from this process would not write such pages again; a full
+	// checkpoint does: it copies the write-ahead log's pages into the
+	// database file and syncs that.
+	if err := l.checkpointFile(ctx); err != nil {
+		return fail(err)
 	}
 	l.SetCommitDelay(DefaultCommitDelay)
 	go l.write()
 	go l.apply()
 	return l, nil
+}
+
+// checkpointFile copies the whole write-ahead log into the database file
+// and syncs it (SQLite's full checkpoint, which at synchronous=NORMAL
+// syncs the log first and the file after). It fails unless every frame
+// was copied: a reader of an older snapshot in another process can hold
+// the checkpoint back past the busy timeout.
+func (l *Log) checkpointFile(ctx context.Context) error {
+	var busy, frames, copied int64
+	if err := l.wdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint %s-wal into the file: %w", l.path, err)
+	}
+	if busy != 0 || frames != copied {
+		return fmt.Errorf("checkpoint %s-wal into the file: %d of its %d frames copied (busy %d): another process reads an older state of the log; the entries the journal holds are not yet durable in the file, so the log does not open until they are", l.path, copied, frames, busy)
+	}
+	return nil
 }
 
 // replay puts in the file the entries of frames, the journal's frames
@@ -495,9 +528,15 @@ func (l *Log) replay(ctx context.Context, frames []frame) error {
 // Appends after Close return ErrClosed. Should the file refuse the
 // entries (a full disk), Close says how many stay in the journal only:
 // the next Open applies them; should a sync of the file have failed, it
-// says so too.
+// says so too. Close may be called more than once, from any goroutine:
+// the log is closed once, and every call returns what that closing said.
 func (l *Log) Close() error {
-	l.closeOnce.Do(func() { close(l.closing) })
+	l.closeOnce.Do(func() { l.closeErr = l.close() })
+	return l.closeErr
+}
+
+func (l *Log) close() error {
+	close(l.closing)
 	<-l.done
 	<-l.applyDone
 	var left error
@@ -505,7 +544,7 @@ func (l *Log) Close() error {
 	if n := queued(l.queue[l.inFile:]); n > 0 {
 		left = fmt.Errorf("close audit log: %d entries are in its journal and not yet in %s (%v): the next Open applies them", n, l.path, errors.Join(l.applyErr, l.walErr))
 	} else if l.walErr != nil {
-		left = fmt.Errorf("close audit log: %d entries are in its journal and in %s, which could not be synced (%v): the next Open applies them again", queued(l.queue), l.path, l.walErr)
+		left = fmt.Errorf("close audit log: %d entries are in its journal and in %s, which could not be synced (%v): the next Open writes them into the database file again and syncs it before the journal's space is used", queued(l.queue), l.path, l.walErr)
 	}
 	l.amu.Unlock()
 	if l.readOnly {
@@ -607,20 +646,42 @@ func (l *Log) write() {
 	// a batch that found more than one entry waiting has company.
 	gain := 1.0
 	var unprobed int
+	// A batch is bounded in bytes too: a quarter of the journal, so that
+	// large entries arriving together commit in turn rather than fail
+	// together as a frame the journal cannot hold. An entry taken that
+	// would pass the bound waits in carry for the next batch.
+	limit := (l.journal.size - journalBlock) / 4
+	var carry *appendReq
+	var payload int64 // of the batch's frame
+	take := func(r appendReq) bool {
+		n := int64(4 + len(r.data))
+		if len(batch) > 0 && frameHeader+payload+n > limit {
+			carry = &r
+			return false
+		}
+		batch = append(batch, r)
+		payload += n
+		return true
+	}
 	for {
-		batch = batch[:0]
-		select {
-		case r := <-l.reqs:
-			batch = append(batch, r)
-		case <-l.closing:
-			return
+		batch, payload = batch[:0], 0
+		if carry != nil {
+			take(*carry)
+			carry = nil
+		} else {
+			select {
+			case r := <-l.reqs:
+				take(r)
+			case <-l.closing:
+				return
+			}
 		}
 		start := time.Now()
 	more:
-		for len(batch) < maxBatch {
+		for len(batch) < maxBatch && carry == nil {
 			select {
 			case r := <-l.reqs:
-				batch = append(batch, r)
+				take(r)
 			default:
 				break more
 			}
@@ -631,7 +692,7 @@ func (l *Log) write() {
 		// fewer than one is expected in that time, or the last waits
 		// gathered next to none, commit at once.
 		d := time.Duration(l.commitDelay.Load())
-		wait := d > 0 && len(batch) < maxBatch && rate*d.Seconds() >= 1 && time.Since(batch[0].at) < d
+		wait := d > 0 && len(batch) < maxBatch && carry == nil && rate*d.Seconds() >= 1 && time.Since(batch[0].at) < d
 		if wait && gain < minWaitGain && len(batch) == 1 {
 			unprobed++
 			wait = unprobed%probeEvery == 0
@@ -640,10 +701,10 @@ func (l *Log) write() {
 			had := len(batch)
 			timer.reset(d - time.Since(batch[0].at))
 		gather:
-			for len(batch) < maxBatch {
+			for len(batch) < maxBatch && carry == nil {
 				select {
 				case r := <-l.reqs:
-					batch = append(batch, r)
+					take(r)
 				case <-timer.fired():
 					break gather
 				case <-l.closing:
@@ -723,7 +784,8 @@ func (l *Log) write() {
 // is opened again, and the error says this batch may then be in it.
 func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, error) {
 	if l.broken != nil {
-		return tlog.Hash{}, l.broken
+		return tlog.Hash{}, fmt.Errorf("these %d entries were not written: the log appends no more until it is opened again, since a write or sync of its journal failed: %w",
+			len(batch), l.broken)
 	}
 	root, hashes, err := l.hash(first, batch, seal)
 	if err != nil {
@@ -734,11 +796,14 @@ func (l *Log) commit(first int64, batch []appendReq, seal bool) (tlog.Hash, erro
 	if err != nil {
 		return tlog.Hash{}, err
 	}
-	if err := l.journal.write(b, at); err != nil {
-		err = fmt.Errorf("%w: the log appends no more until it is opened again, which applies this batch's %d entries from %d should they have reached the disk",
-			err, len(batch), first)
+	err = l.journal.write(b, at)
+	if fault := l.journalFault.Load(); fault != nil && err == nil {
+		err = *fault
+	}
+	if err != nil {
 		l.broken = err
-		return tlog.Hash{}, err
+		return tlog.Hash{}, fmt.Errorf("%w: the log appends no more until it is opened again, which applies this batch's %d entries from %d should they have reached the disk",
+			err, len(batch), first)
 	}
 	l.front, l.next = l.next, l.front
 	reqs := make([]appendReq, len(batch))
@@ -1017,8 +1082,10 @@ func (l *Log) syncFile() error {
 		// After a failed sync the kernel may have dropped the pages it
 		// could not write, and a later sync succeed without them: no
 		// later sync of this process is trusted. The journal keeps the
-		// entries (its space is not freed), and the next Open applies
-		// them to the file again.
+		// entries (its space is not freed). The next Open copies the
+		// write-ahead log, as the kernel serves it, into the database
+		// file and syncs that (checkpointFile), and applies from the
+		// journal what the file no longer shows.
 		err = fmt.Errorf("sync %s: %w; no later sync is trusted: the journal keeps the entries until the log is opened again", l.wal.Name(), err)
 		l.amu.Lock()
 		l.walErr, l.walErrAt = err, time.Now()
@@ -1089,10 +1156,15 @@ func (l *Log) store(ctx context.Context, batches []applyBatch) error {
 // fails at once while the applier fails, and once the log is closed.
 func (l *Log) stored(ctx context.Context, n int64) error {
 	l.amu.Lock()
-	applied := l.applied
+	applied, applyErr := l.applied, l.applyErr
 	l.amu.Unlock()
-	if applied >= n {
+	switch {
+	case applied >= n:
 		return nil
+	case applyErr != nil:
+		// Not hurried: while the file fails, the applier's retries keep
+		// their pace, however many readers come.
+		return fmt.Errorf("entries %d to %d are in the journal but not yet in the file: %w", applied, n-1, applyErr)
 	}
 	// A reader waits: the applier goes at once (applyEvery).
 	l.readers.Add(1)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -1012,5 +1013,177 @@ func TestWriterCheckpointsRarely(t *testing.T) {
 		if got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
 		}
+	}
+}
+
+// TestOpenRefusesIndexesOutOfRange: a file whose entries do not run from
+// 0 (a negative index, a first entry past 0) or reach 2^62 is refused by
+// Open and OpenReadOnly with what its indexes are, where it would
+// otherwise open with a size a tree hash cannot be computed for.
+func TestOpenRefusesIndexesOutOfRange(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	for _, c := range []struct {
+		name  string
+		index int64
+	}{{"negative", -3}, {"past 2^62", 1 << 62}, {"gap at the start", 5}} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.db")
+			l := openTest(t, path, k)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := testEntry(1).MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.Exec(`INSERT INTO audit_entries("index", data) VALUES (?, ?)`, c.index, data)
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l, err := Open(ctx, path, k.signer, k.verifier); err == nil || !strings.Contains(err.Error(), "numbered") {
+				if err == nil {
+					l.Close()
+				}
+				t.Errorf("Open = %v, want the indexes refused", err)
+			}
+			if l, err := OpenReadOnly(ctx, path, k.verifier); err == nil || !strings.Contains(err.Error(), "numbered") {
+				if err == nil {
+					l.Close()
+				}
+				t.Errorf("OpenReadOnly = %v, want the indexes refused", err)
+			}
+		})
+	}
+}
+
+// TestLargeEntriesCommitInTurn: entries that each fit the journal but
+// together would not arrive while the writer is busy; they commit in
+// turn, in batches bounded in bytes, where one batch of them all would be
+// a frame larger than the journal and fail every one.
+func TestLargeEntriesCommitInTurn(t *testing.T) {
+	defer func(n int64) { journalSize = n }(journalSize)
+	journalSize = 16 * journalBlock // 60 KiB of frames
+	ctx := context.Background()
+	k := newKeys(t)
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), k)
+	big := func(i int) Entry {
+		e := testEntry(i)
+		e.Purpose, e.LegalBasis, e.Rule = strings.Repeat("p", 4096), strings.Repeat("l", 4096), strings.Repeat("r", 4096)
+		return e
+	}
+	if _, err := l.Append(ctx, big(0)); err != nil {
+		t.Fatalf("one large entry alone: %v", err)
+	}
+	hold := make(chan struct{})
+	var mu sync.Mutex
+	var commits []int
+	first := true
+	l.OnCommit(func(c Commit) {
+		mu.Lock()
+		held := first
+		first = false
+		commits = append(commits, c.Entries)
+		mu.Unlock()
+		if held {
+			<-hold // the writer is busy while the large entries queue
+		}
+	})
+	done := make(chan error, 1)
+	go func() { _, err := l.Append(ctx, testEntry(1)); done <- err }()
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(commits) == 1 })
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = l.Append(ctx, big(10+i)) })
+	}
+	waitFor(t, func() bool { return len(l.reqs) == len(errs) })
+	close(hold)
+	wg.Wait()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("large append %d: %v", i, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := len(commits) - 1; got < 2 {
+		t.Errorf("the %d large entries took %d commits (%v), want them split", len(errs), got, commits[1:])
+	}
+	if l.Size() != int64(2+len(errs)) {
+		t.Errorf("Size() = %d, want %d", l.Size(), 2+len(errs))
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCloseConcurrently: Close from several goroutines at once, and again
+// after, closes the log once; every call says what that closing said
+// (nothing, here), none closes a file or a ring a second time.
+func TestCloseConcurrently(t *testing.T) {
+	k := newKeys(t)
+	l := openTest(t, filepath.Join(t.TempDir(), "audit.db"), k)
+	fill(t, l, 10, 2)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() { errs[i] = l.Close() })
+	}
+	wg.Wait()
+	for i, err := range append(errs, l.Close()) {
+		if err != nil {
+			t.Errorf("Close %d: %v", i, err)
+		}
+	}
+	if _, err := l.Append(context.Background(), testEntry(99)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestJournalFailureStopsAppends: once a commit of the journal fails, its
+// callers learn their entries may be in the log (the frame may have
+// reached the disk), later callers that theirs were not written, each
+// with the cause; reopened, the log holds the failed batch (its frame
+// was written here) and nothing after it, and appends again.
+func TestJournalFailureStopsAppends(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t)
+	path := filepath.Join(t.TempDir(), "audit.db")
+	l := openTest(t, path, k)
+	fill(t, l, 5, 1)
+	cause := errors.New("input/output error (test)")
+	l.journalFault.Store(&cause)
+	_, err := l.Append(ctx, testEntry(5))
+	if !errors.Is(err, cause) || !strings.Contains(err.Error(), "this batch's 1 entries from 5 should they have reached the disk") {
+		t.Fatalf("the failed commit's Append = %v", err)
+	}
+	for i := range 3 {
+		_, err := l.Append(ctx, testEntry(6+i))
+		if !errors.Is(err, cause) || !strings.Contains(err.Error(), "1 entries were not written") || strings.Contains(err.Error(), "this batch's") {
+			t.Fatalf("Append after the failed commit = %v, want not written, with the cause", err)
+		}
+	}
+	if l.Size() != 5 {
+		t.Errorf("Size() = %d after the failed commit, want 5", l.Size())
+	}
+	l.Close()
+	l = openTest(t, path, k)
+	if l.Size() != 6 {
+		t.Fatalf("Size() after reopening = %d, want 6: the failed batch's frame reached the journal", l.Size())
+	}
+	if x, err := l.Append(ctx, testEntry(100)); err != nil || x != 6 {
+		t.Fatalf("Append after reopening = %d, %v", x, err)
+	}
+	if err := l.Verify(ctx, nil); err != nil {
+		t.Fatal(err)
 	}
 }
