@@ -1024,9 +1024,9 @@ func TestOpenRefusesIndexesOutOfRange(t *testing.T) {
 	ctx := context.Background()
 	k := newKeys(t)
 	for _, c := range []struct {
-		name  string
-		index int64
-	}{{"negative", -3}, {"past 2^62", 1 << 62}, {"gap at the start", 5}} {
+		name    string
+		indexes []int64
+	}{{"negative", []int64{-3, 0}}, {"past 2^62", []int64{0, 1 << 62}}, {"gap at the start", []int64{5}}} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "audit.db")
 			l := openTest(t, path, k)
@@ -1041,11 +1041,12 @@ func TestOpenRefusesIndexesOutOfRange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = db.Exec(`INSERT INTO audit_entries("index", data) VALUES (?, ?)`, c.index, data)
-			db.Close()
-			if err != nil {
-				t.Fatal(err)
+			for _, x := range c.indexes {
+				if _, err := db.Exec(`INSERT INTO audit_entries("index", data) VALUES (?, ?)`, x, data); err != nil {
+					t.Fatal(err)
+				}
 			}
+			db.Close()
 			if l, err := Open(ctx, path, k.signer, k.verifier); err == nil || !strings.Contains(err.Error(), "numbered") {
 				if err == nil {
 					l.Close()
