@@ -65,6 +65,10 @@ const (
 // an applier that normally follows within a commit. Tests make it smaller.
 var journalSize int64 = 8 << 20
 
+// maxJournalSize bounds the journal Open reads: far above journalSize, so
+// that a journal made by a build with a larger one still opens.
+const maxJournalSize = 1 << 30
+
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrLocked is returned by Open when another process has the log open:
@@ -109,6 +113,13 @@ func openJournal(path string) (*journal, []frame, error) {
 	}
 	if err := lockFile(f); err != nil {
 		return fail(fmt.Errorf("%w (%v)", ErrLocked, err))
+	}
+	// A journal is read whole: one far larger than any this program
+	// makes is refused rather than read into memory.
+	if st, err := f.Stat(); err != nil {
+		return fail(err)
+	} else if st.Size() > maxJournalSize {
+		return fail(fmt.Errorf("%d bytes, larger than a journal is (at most %d)", st.Size(), int64(maxJournalSize)))
 	}
 	b, err := io.ReadAll(f)
 	if err != nil {

@@ -439,7 +439,8 @@ func TestPlace(t *testing.T) {
 }
 
 // TestOpenJournalNew: openJournal of a path where there is none makes a
-// journal of journalSize bytes, with no frames, and leaves no temporary
+// file; a file there that is not a journal is refused, and left as it is,
+// and so is one far larger than a journal is, unread.
 // file; a file there that is not a journal is refused, and left as it is.
 func TestOpenJournalNew(t *testing.T) {
 	defer func(n int64) { journalSize = n }(journalSize)
@@ -506,6 +507,22 @@ func TestOpenJournalNew(t *testing.T) {
 	}
 	if b, err := os.ReadFile(other); err != nil || !bytes.Equal(b, garbage) {
 		t.Errorf("openJournal changed a file that is not a journal (%v)", err)
+	}
+
+	// A file far larger than a journal is refused unread (a sparse one
+	// here: reading it would take a gibibyte).
+	huge := filepath.Join(dir, "huge.journal")
+	if err := os.WriteFile(huge, []byte(journalMagic), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxJournalSize+1); err != nil {
+		t.Fatal(err)
+	}
+	if j, _, err := openJournal(huge); err == nil || !strings.Contains(err.Error(), "larger than a journal is") {
+		if err == nil {
+			j.close()
+		}
+		t.Errorf("openJournal of a file of %d bytes: %v, want it refused", int64(maxJournalSize+1), err)
 	}
 }
 
