@@ -439,9 +439,9 @@ func TestPlace(t *testing.T) {
 }
 
 // TestOpenJournalNew: openJournal of a path where there is none makes a
+// journal of journalSize bytes, with no frames, and leaves no temporary
 // file; a file there that is not a journal is refused, and left as it is,
 // and so is one far larger than a journal is, unread.
-// file; a file there that is not a journal is refused, and left as it is.
 func TestOpenJournalNew(t *testing.T) {
 	defer func(n int64) { journalSize = n }(journalSize)
 	journalSize = 16 * journalBlock
