@@ -2,13 +2,13 @@ package exchange
 
 import (
 	"bytes"
+	"crypto/tls"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +21,7 @@ import (
 
 	"samband/exchange/audit"
 	"samband/exchange/trust"
+	"samband/exchange/upstream"
 	"samband/internal/netguard"
 	"samband/policies"
 )
@@ -76,9 +77,10 @@ type Options struct {
 	// PeersAllowPrivate lets the gateway reach peer gateways on loopback
 	// or private addresses (a demo on one machine, a private network).
 	PeersAllowPrivate bool
-	// Transport, when set, is the base of the upstream transports (its
-	// dialer is replaced by the address guard's); for tuning.
-	Transport *http.Transport
+	// TLS, when set, is the base of the upstream HTTPS connections'
+	// configuration (roots, a client certificate); by default the
+	// system's roots, TLS 1.2 or later.
+	TLS *tls.Config
 	Logger    *slog.Logger
 	Metrics   *Metrics
 	// Now is the clock; default time.Now.
@@ -94,9 +96,9 @@ type Broker struct {
 	sk       *SigningKey // o.Key, checked and exported once
 	services map[string]*Service
 	replay   *ReplayGuard
-	private  *http.Client // to services configured for private addresses
-	public   *http.Client // to every other service
-	peers    *http.Client // to peer gateways
+	private  *upstream.Client // to services configured for private addresses
+	public   *upstream.Client // to every other service
+	peers    *upstream.Client // to peer gateways
 	logger   *slog.Logger
 	m        *Metrics
 }
@@ -158,31 +160,31 @@ func NewBroker(o Options) (*Broker, error) {
 		}
 		b.services[s.ID] = s
 	}
-	b.private = guardedClient(o.Transport, true, o.UpstreamTimeout)
-	b.public = guardedClient(o.Transport, false, o.UpstreamTimeout)
-	b.peers = guardedClient(o.Transport, o.PeersAllowPrivate, o.UpstreamTimeout)
+	b.private = guardedClient(o.TLS, true, o.UpstreamTimeout)
+	b.public = guardedClient(o.TLS, false, o.UpstreamTimeout)
+	b.peers = guardedClient(o.TLS, o.PeersAllowPrivate, o.UpstreamTimeout)
 	return b, nil
 }
 
 // guardedClient returns a client that connects only to addresses the
-// guard allows (checked at dial time, after name resolution) and follows
-// no redirect.
-func guardedClient(base *http.Transport, allowPrivate bool, timeout time.Duration) *http.Client {
-	var t *http.Transport
-	if base != nil {
-		t = base.Clone()
-	} else {
-		t = http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 256
-		t.MaxIdleConns = 1024
-	}
-	t.Proxy = nil
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control(allowPrivate)}
-	t.DialContext = d.DialContext
-	return &http.Client{
-		Transport:     t,
-		Timeout:       timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// guard allows (checked at dial time, after name resolution). No client
+// of the broker's follows a redirect or takes a proxy from the
+// environment (package upstream).
+func guardedClient(tlsConfig *tls.Config, allowPrivate bool, timeout time.Duration) *upstream.Client {
+	return upstream.New(upstream.Config{
+		Dialer:  &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control(allowPrivate)},
+		TLS:     tlsConfig,
+		Timeout: timeout,
+		// A connection per caller at once, up to this many, is kept.
+		MaxIdlePerHost: 256,
+	})
+}
+
+// CloseIdle closes the connections the broker keeps to services and
+// peers between calls; for a gateway shutting down.
+func (b *Broker) CloseIdle() {
+	for _, c := range []*upstream.Client{b.private, b.public, b.peers} {
+		c.CloseIdle()
 	}
 }
 
@@ -471,25 +473,17 @@ func (b *Broker) call(ctx context.Context, svc *Service, in *http.Request, req *
 
 // roundTrip sends up and reads the answer, bounded; a redirect, a refused
 // address or an answer over the bound is an error.
-func (b *Broker) roundTrip(client *http.Client, up *http.Request, to string, keep []string) (int, http.Header, []byte, error) {
-	resp, err := client.Do(up)
-	if err != nil {
-		if errors.Is(err, netguard.ErrForbiddenAddress) {
-			return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstreamAddress, to, err)
-		}
-		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstream, to, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return 0, nil, nil, fmt.Errorf("%w: %s answered %d to %s; redirects are not followed", ErrUpstreamRedirect, to, resp.StatusCode, resp.Header.Get("Location"))
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, b.o.MaxResponse+1))
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: %s: reading the answer: %v", ErrUpstream, to, err)
-	}
-	if int64(len(data)) > b.o.MaxResponse {
+func (b *Broker) roundTrip(client *upstream.Client, up *http.Request, to string, keep []string) (int, http.Header, []byte, error) {
+	resp, data, err := client.Do(up, b.o.MaxResponse)
+	switch {
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstreamAddress, to, err)
+	case errors.Is(err, upstream.ErrTooLarge):
 		return 0, nil, nil, fmt.Errorf("%w: %s answered more than %d bytes", ErrUpstream, to, b.o.MaxResponse)
+	case err != nil:
+		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrUpstream, to, err)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return 0, nil, nil, fmt.Errorf("%w: %s answered %d to %s; redirects are not followed", ErrUpstreamRedirect, to, resp.StatusCode, resp.Header.Get("Location"))
 	}
 	h := make(http.Header)
 	for _, k := range keep {

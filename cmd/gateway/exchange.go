@@ -245,7 +245,7 @@ func openExchange(ctx context.Context, cfg Config, s *server, log *audit.Log, re
 		return nil, fmt.Errorf("exchange: reading recent requests from the audit log: %w", err)
 	}
 	logger.Info("exchange on", "id", x.ID, "services", len(services), "parties", len(x.Parties), "recent_requests", n)
-	return &exchangeSide{broker: b, trust: tr, public: public, self: x.ID, close: closeTrust}, nil
+	return &exchangeSide{broker: b, trust: tr, public: public, self: x.ID, close: func() { b.CloseIdle(); closeTrust() }}, nil
 }
 
 // withExchange sends every request under /exchange/v1/ to the broker as it
