@@ -2,9 +2,9 @@ package exchange
 
 import (
 	"bytes"
-	"crypto/tls"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -80,9 +80,9 @@ type Options struct {
 	// TLS, when set, is the base of the upstream HTTPS connections'
 	// configuration (roots, a client certificate); by default the
 	// system's roots, TLS 1.2 or later.
-	TLS *tls.Config
-	Logger    *slog.Logger
-	Metrics   *Metrics
+	TLS     *tls.Config
+	Logger  *slog.Logger
+	Metrics *Metrics
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
