@@ -10,7 +10,7 @@ FUZZ      := catalog/search:FuzzSearch catalog/search:FuzzSnapshot catalog/rdf:F
              catalog/lifeevent:FuzzClassify catalog/lifeevent:FuzzLoad policies:FuzzNationalID cmd/gateway:FuzzRegistryRequests \
              policies:FuzzLoadJSONLD policies:FuzzLoadTurtle exchange/audit:FuzzEntryUnmarshal exchange/trust:FuzzParseSet cmd/gateway:FuzzIDToken \
              exchange:FuzzReadRequest exchange:FuzzReadReceipt exchange:FuzzVerify exchange:FuzzContentDigest internal/ed25519x:FuzzVerify \
-             exchange:FuzzDecodeObject exchange/audit:FuzzScanJournal
+             exchange:FuzzDecodeObject exchange/audit:FuzzScanJournal exchange/upstream:FuzzAnswer
 
 .PHONY: all build run demo-exchange test vet fuzz shacl bench-rdf clean
 
