@@ -375,6 +375,17 @@ func newFixture(t *testing.T, keys *keyring, opts ...func(*exchange.Options)) *f
 		io.WriteString(w, "iam/security-credentials/role\n")
 	})
 	f.redirector = newCounter(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/status0/") {
+			// An answer with status 000, which the gateway could not
+			// answer with in turn.
+			c, rw, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				rw.WriteString("HTTP/1.1 000 None\r\nContent-Length: 2\r\n\r\nok")
+				rw.Flush()
+				c.Close()
+			}
+			return
+		}
 		to := f.metadata.URL + "/latest/meta-data/"
 		if strings.Contains(r.URL.Path, "/imds/") {
 			to = "http://169.254.169.254/latest/meta-data/"
@@ -1039,6 +1050,11 @@ func TestAttacks(t *testing.T) {
 		{name: "37 the service redirects to another server", status: 502, problem: "urn:samband:problem:upstream-redirect",
 			outcome: upstreamFailed, redirected: 1,
 			send: edited(fiAuthority, kela, func(r *exchange.Request) { r.Service = "death-records-mirror" })},
+		{name: "the service answers with status 000", status: 502, problem: "urn:samband:problem:upstream",
+			outcome: upstreamFailed, redirected: 1,
+			send: edited(fiAuthority, kela, func(r *exchange.Request) {
+				r.Service, r.Path = "death-records-mirror", "/status0/NO"+deceased
+			})},
 		{name: "the service redirects to the metadata address", status: 502, problem: "urn:samband:problem:upstream-redirect",
 			outcome: upstreamFailed, redirected: 1,
 			send: edited(fiAuthority, kela, func(r *exchange.Request) {
