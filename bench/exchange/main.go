@@ -749,15 +749,14 @@ type result struct {
 	rate   float64         // answers a second in the measured part
 	lat    []time.Duration // sorted
 	errors int
-	err    error         // the first
-	cpu    time.Duration // CPU time in the measured part: client and servers
-	// Of cpu, the kernel's part (system time), and the context switches
-	// of the threads in the measured part: a thread leaving its CPU to
-	// wait, which costs a wake-up later.
-	sys      time.Duration
-	switches int64
-	d        time.Duration // the measured part
-	// With -load-process: the servers' part of cpu (gateway, provider,
+	err    error // the first
+	// What the process used in the measured part (client and servers):
+	// CPU time, the kernel's part of it, and the context switches of its
+	// threads (a thread leaving its CPU to wait, which costs a wake-up
+	// later).
+	use procstat.Usage
+	d   time.Duration // the measured part
+	// With -load-process: the servers' part of the CPU time (gateway, provider,
 	// proxy, audit writer), else 0.
 	servers  time.Duration
 	last     time.Time // open loop: when the last measured answer came
@@ -770,15 +769,15 @@ func (r result) cpuPerExchange() time.Duration {
 	if len(r.lat) == 0 {
 		return 0
 	}
-	return r.cpu / time.Duration(len(r.lat))
+	return r.use.CPU() / time.Duration(len(r.lat))
 }
 
 // kernelShare is the kernel's part of the CPU time, in per cent.
 func (r result) kernelShare() float64 {
-	if r.cpu <= 0 {
+	if r.use.CPU() <= 0 {
 		return 0
 	}
-	return 100 * r.sys.Seconds() / r.cpu.Seconds()
+	return 100 * r.use.System.Seconds() / r.use.CPU().Seconds()
 }
 
 // switchesPerExchange is the threads' context switches per answer.
@@ -786,11 +785,11 @@ func (r result) switchesPerExchange() float64 {
 	if len(r.lat) == 0 {
 		return 0
 	}
-	return float64(r.switches) / float64(len(r.lat))
+	return float64(r.use.Switches) / float64(len(r.lat))
 }
 
 // cores is how many CPUs the run kept busy, on average.
-func (r result) cores() float64 { return r.cpu.Seconds() / r.d.Seconds() }
+func (r result) cores() float64 { return r.use.CPU().Seconds() / r.d.Seconds() }
 
 // serversPerExchange is the servers' CPU time per answer, with
 // -load-process; else 0.
@@ -837,7 +836,7 @@ func (w *worker) record(lat time.Duration, err error) {
 }
 
 func merge(ws []*worker, d time.Duration, use procstat.Usage) result {
-	r := result{cpu: use.CPU(), sys: use.System, switches: use.Switches, d: d}
+	r := result{use: use, d: d}
 	for _, w := range ws {
 		r.lat = append(r.lat, w.lat...)
 		r.errors += w.errors
@@ -874,7 +873,7 @@ func closedLoop(ctx context.Context, send sendFunc, c int, start time.Time, warm
 		})
 	}
 	time.Sleep(time.Until(from))
-	use := measureCPU(until, prof)
+	use := measureUsage(until, prof)
 	wg.Wait()
 	return merge(ws, d, use)
 }
@@ -924,7 +923,7 @@ func openLoop(ctx context.Context, send sendFunc, rate float64, c int, start tim
 		})
 	}
 	time.Sleep(time.Until(from))
-	use := measureCPU(from.Add(d), prof)
+	use := measureUsage(from.Add(d), prof)
 	wg.Wait()
 	r := merge(ws, d, use)
 	r.last = from.Add(d)
@@ -942,9 +941,9 @@ func openRate(r result, start time.Time, warmup time.Duration) float64 {
 	return float64(len(r.lat)) / r.last.Sub(start.Add(warmup)).Seconds()
 }
 
-// measureCPU returns what this process uses from now until until,
+// measureUsage returns what this process uses from now until until,
 // recording its CPU profile and execution trace as prof asks.
-func measureCPU(until time.Time, prof recorder) procstat.Usage {
+func measureUsage(until time.Time, prof recorder) procstat.Usage {
 	prof.start()
 	before := procstat.Read()
 	time.Sleep(time.Until(until))

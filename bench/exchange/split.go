@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"samband/exchange"
+	"samband/internal/procstat"
 )
 
 // With -load-process, each run's load client is a process of its own:
@@ -45,11 +46,9 @@ type loadResult struct {
 	Lat      []time.Duration
 	Errors   int
 	Err      string
-	CPU      time.Duration // the load process's, in the measured part
-	Sys      time.Duration // of CPU, the kernel's
-	Switches int64         // the load process's context switches, in the measured part
-	Last     time.Time     // the last measured answer (open loop)
-	Answered int64         // samband answers with a receipt, warm-up included
+	Use      procstat.Usage // the load process's, in the measured part
+	Last     time.Time      // the last measured answer (open loop)
+	Answered int64          // samband answers with a receipt, warm-up included
 }
 
 // loadChild runs the job on r and writes the result to w.
@@ -88,7 +87,7 @@ func loadChild(ctx context.Context, r io.Reader, w io.Writer) error {
 	} else {
 		res = closedLoop(ctx, send, job.C, job.Start, job.Warmup, job.D, recorder{})
 	}
-	out := loadResult{Lat: res.lat, Errors: res.errors, CPU: res.cpu, Sys: res.sys, Switches: res.switches, Last: res.last, Answered: s.answered.Load()}
+	out := loadResult{Lat: res.lat, Errors: res.errors, Use: res.use, Last: res.last, Answered: s.answered.Load()}
 	if res.err != nil {
 		out.Err = res.err.Error()
 	}
@@ -116,7 +115,7 @@ func runLoadProcess(ctx context.Context, job loadJob, prof recorder) (result, er
 	}
 	from := job.Start.Add(job.Warmup)
 	time.Sleep(time.Until(from))
-	servers := measureCPU(from.Add(job.D), prof)
+	servers := measureUsage(from.Add(job.D), prof)
 	if err := cmd.Wait(); err != nil {
 		return result{}, fmt.Errorf("load process: %w: %s", err, stderr.String())
 	}
@@ -124,8 +123,7 @@ func runLoadProcess(ctx context.Context, job loadJob, prof recorder) (result, er
 	if err := json.Unmarshal(out.Bytes(), &lr); err != nil {
 		return result{}, fmt.Errorf("load process: result: %w", err)
 	}
-	r := result{lat: lr.Lat, errors: lr.Errors, cpu: lr.CPU + servers.CPU(), sys: lr.Sys + servers.System,
-		switches: lr.Switches + servers.Switches, servers: servers.CPU(), d: job.D, last: lr.Last, answered: lr.Answered}
+	r := result{lat: lr.Lat, errors: lr.Errors, use: lr.Use.Add(servers), servers: servers.CPU(), d: job.D, last: lr.Last, answered: lr.Answered}
 	if lr.Err != "" {
 		r.err = errors.New(lr.Err)
 	}

@@ -35,6 +35,11 @@ func (u Usage) Sub(v Usage) Usage {
 	return Usage{User: u.User - v.User, System: u.System - v.System, Switches: u.Switches - v.Switches}
 }
 
+// Add is u and v together: two processes' usage.
+func (u Usage) Add(v Usage) Usage {
+	return Usage{User: u.User + v.User, System: u.System + v.System, Switches: u.Switches + v.Switches}
+}
+
 // LoadAverage is the first three fields of /proc/loadavg, or "unknown"
 // where there is none.
 func LoadAverage() string {

@@ -86,3 +86,15 @@ func TestUsageCountsSwitchesAndKernelTime(t *testing.T) {
 		t.Errorf("CPU() = %v, want user + system = %v", d.CPU(), d.User+d.System)
 	}
 }
+
+// TestUsageArithmetic: Add and Sub undo each other, field by field.
+func TestUsageArithmetic(t *testing.T) {
+	u := Usage{User: 3 * time.Second, System: time.Second, Switches: 40}
+	v := Usage{User: time.Second, System: 2 * time.Second, Switches: 7}
+	if got := u.Add(v); got != (Usage{User: 4 * time.Second, System: 3 * time.Second, Switches: 47}) {
+		t.Errorf("Add = %+v", got)
+	}
+	if got := u.Add(v).Sub(v); got != u {
+		t.Errorf("Add then Sub = %+v, want %+v", got, u)
+	}
+}
