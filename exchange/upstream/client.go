@@ -253,7 +253,7 @@ func (c *Client) get(ctx context.Context, key string, u *url.URL) (*conn, bool, 
 		c.mu.Lock()
 	}
 	c.mu.Unlock()
-	cn, err := c.dial(ctx, key, u.Hostname())
+	cn, err := c.dial(ctx, u)
 	return cn, false, err
 }
 
@@ -275,18 +275,18 @@ func (c *Client) put(key string, cn *conn) {
 	}
 }
 
-// dial connects to key (scheme://host:port), with TLS for https.
-func (c *Client) dial(ctx context.Context, key, host string) (*conn, error) {
-	scheme, addr, _ := strings.Cut(key, "://")
+// dial connects to u's host, with TLS for https.
+func (c *Client) dial(ctx context.Context, u *url.URL) (*conn, error) {
+	addr := hostPort(u.Scheme, u.Host)
 	raw, err := c.dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %s: %w", addr, err)
 	}
 	cn := &conn{nc: raw, raw: raw}
-	if scheme == "https" {
+	if u.Scheme == "https" {
 		cfg := c.tls.Clone()
 		if cfg.ServerName == "" {
-			cfg.ServerName = host
+			cfg.ServerName = u.Hostname()
 		}
 		cfg.NextProtos = []string{"http/1.1"}
 		tc := tls.Client(raw, cfg)
