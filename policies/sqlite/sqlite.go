@@ -87,7 +87,7 @@ func Open(ctx context.Context, path string) (*Registry, error) {
 	if r.mandatesQ, err = r.rdb.PrepareContext(ctx, heldMandatesQuery); err != nil {
 		return fail(err)
 	}
-	if err := r.cache.open(ctx, r.rdb); err != nil {
+	if err := r.cache.open(ctx, r.rdb, path); err != nil {
 		return fail(err)
 	}
 	return r, nil
