@@ -134,4 +134,3 @@ func TestHelperRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
