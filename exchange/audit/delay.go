@@ -15,7 +15,10 @@ import "time"
 type delayTimer interface {
 	reset(d time.Duration)  // fire once, d from now
 	fired() <-chan struct{} // a value when it fires
-	stop()                  // no fire from the last reset, as far as can be
+	// late is a second way the same expiry may arrive, or nil: whichever
+	// comes first ends the wait.
+	late() <-chan time.Time
+	stop() // no fire from the last reset, as far as can be
 	close()
 }
 
@@ -39,6 +42,7 @@ func newGoTimer() *goTimer {
 
 func (g *goTimer) reset(d time.Duration)  { g.t.Reset(d) }
 func (g *goTimer) fired() <-chan struct{} { return g.c }
+func (g *goTimer) late() <-chan time.Time { return nil }
 func (g *goTimer) close()                 { g.t.Stop() }
 
 func (g *goTimer) stop() {

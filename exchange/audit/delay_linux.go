@@ -18,10 +18,15 @@ func newDelayTimer() delayTimer {
 
 // fdTimer is a delayTimer on a timerfd. The runtime's poller watches the
 // descriptor, so a goroutine blocked reading it wakes when it expires,
-// however long the poller's own timeout.
+// however long the poller's own timeout. But the runtime reads the poller
+// only when a P runs out of goroutines (or every 10 ms, from its monitor
+// thread), so while both Ps are busy an expiry would wait unseen; a
+// time.Timer armed for the same moment is checked by a P each time it
+// schedules, and makes its waiter the next goroutine the P runs (late).
 type fdTimer struct {
-	f *os.File
-	c chan struct{}
+	f    *os.File
+	c    chan struct{}
+	busy *time.Timer
 }
 
 func newFDTimer() (*fdTimer, error) {
@@ -29,7 +34,8 @@ func newFDTimer() (*fdTimer, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("timerfd_create", err)
 	}
-	t := &fdTimer{f: os.NewFile(uintptr(fd), "timerfd"), c: make(chan struct{}, 1)}
+	t := &fdTimer{f: os.NewFile(uintptr(fd), "timerfd"), c: make(chan struct{}, 1), busy: time.NewTimer(time.Hour)}
+	t.busy.Stop()
 	go t.read()
 	return t, nil
 }
@@ -53,11 +59,14 @@ func (t *fdTimer) reset(d time.Duration) {
 		d = 1 // a zero it_value would disarm it
 	}
 	t.set(unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))})
+	t.busy.Reset(d)
 }
 
 func (t *fdTimer) fired() <-chan struct{} { return t.c }
+func (t *fdTimer) late() <-chan time.Time { return t.busy.C }
 
 func (t *fdTimer) stop() {
+	t.busy.Stop()
 	t.set(unix.ItimerSpec{})
 	select {
 	case <-t.c:
@@ -75,4 +84,7 @@ func (t *fdTimer) set(spec unix.ItimerSpec) {
 	rc.Control(func(fd uintptr) { unix.TimerfdSettime(int(fd), 0, &spec, nil) })
 }
 
-func (t *fdTimer) close() { t.f.Close() }
+func (t *fdTimer) close() {
+	t.busy.Stop()
+	t.f.Close()
+}

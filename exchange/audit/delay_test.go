@@ -1,7 +1,10 @@
 package audit
 
 import (
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -27,11 +30,12 @@ func TestDelayTimers(t *testing.T) {
 				tm.reset(2 * time.Millisecond)
 				select {
 				case <-tm.fired():
-					if d := time.Since(start); d < 2*time.Millisecond {
-						t.Errorf("fired after %v, before its 2ms", d)
-					}
+				case <-tm.late():
 				case <-time.After(5 * time.Second):
 					t.Fatal("did not fire")
+				}
+				if d := time.Since(start); d < 2*time.Millisecond {
+					t.Errorf("fired after %v, before its 2ms", d)
 				}
 				tm.stop()
 			}
@@ -40,14 +44,68 @@ func TestDelayTimers(t *testing.T) {
 			select {
 			case <-tm.fired():
 				t.Error("fired after stop")
+			case <-tm.late():
+				t.Error("fired late after stop")
 			case <-time.After(60 * time.Millisecond):
 			}
 			tm.reset(0)
 			select {
 			case <-tm.fired():
+			case <-tm.late():
 			case <-time.After(5 * time.Second):
 				t.Fatal("reset(0) did not fire")
 			}
+			tm.stop()
+			// The late twin, where there is one, fires on its own, and
+			// not before the time either.
+			if tm.late() == nil {
+				return
+			}
+			start := time.Now()
+			tm.reset(2 * time.Millisecond)
+			select {
+			case <-tm.late():
+				if d := time.Since(start); d < 2*time.Millisecond {
+					t.Errorf("late fired after %v, before its 2ms", d)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("late did not fire")
+			}
+			tm.stop()
+		})
+	}
+}
+
+// BenchmarkDelayTimerBusy: how late a 300 µs wait ends while every P is
+// kept busy (keepBusy), so that none reads the runtime's poller: waiting
+// for the timer's fire alone, and for the fire or its late twin (the
+// writer's way).
+func BenchmarkDelayTimerBusy(b *testing.B) {
+	for _, way := range []string{"fired", "fired-or-late"} {
+		b.Run(way, func(b *testing.B) {
+			tm := newDelayTimer()
+			defer tm.close()
+			late := tm.late()
+			if way == "fired" {
+				late = nil
+			}
+			stop := keepBusy()
+			defer stop()
+			const d = 300 * time.Microsecond
+			var lateness []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				tm.reset(d)
+				select {
+				case <-tm.fired():
+				case <-late:
+				}
+				lateness = append(lateness, time.Since(start)-d)
+				tm.stop()
+			}
+			slices.Sort(lateness)
+			b.ReportMetric(float64(lateness[len(lateness)/2].Microseconds()), "p50-late-µs")
+			b.ReportMetric(float64(lateness[len(lateness)*99/100].Microseconds()), "p99-late-µs")
 		})
 	}
 }
@@ -73,4 +131,24 @@ func BenchmarkDelayTimerLateness(b *testing.B) {
 			b.ReportMetric(float64(late[len(late)*99/100].Microseconds()), "p99-late-µs")
 		})
 	}
+}
+
+// keepBusy runs one goroutine per P that never blocks and yields often:
+// every P always finds a goroutine to run, so none reads the runtime's
+// poller, as when a gateway's cores are saturated for a while. It returns
+// the function that stops them.
+func keepBusy() (stop func()) {
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for !done.Load() {
+				for i := 0; i < 1000; i++ {
+					_ = i * i
+				}
+				runtime.Gosched()
+			}
+		})
+	}
+	return func() { done.Store(true); wg.Wait() }
 }

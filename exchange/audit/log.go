@@ -707,6 +707,8 @@ func (l *Log) write() {
 					take(r)
 				case <-timer.fired():
 					break gather
+				case <-timer.late():
+					break gather
 				case <-l.closing:
 					break gather
 				}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +33,9 @@ type ring struct {
 	mem     []byte // the submission and completion rings, one mapping
 	sqesMem []byte // the submission entries
 	event   *os.File
+	poll    time.Duration // waitPoll, or 0 to wait on the eventfd alone (benchmarks)
+	polls   atomic.Int64  // waits that the read deadline ended
+	typical time.Duration // of a call, averaged over the last ones
 
 	sqTail, sqMask         *uint32
 	sqArray                unsafe.Pointer
@@ -137,6 +141,7 @@ func newRing(f *os.File) (*ring, error) {
 		return fail(fmt.Errorf("io_uring: eventfd: %w", err))
 	}
 	r.event = os.NewFile(uintptr(efd), "io_uring completions") // non-blocking: read through the poller
+	r.poll = waitPoll
 	e := int32(efd)
 	if _, _, errno := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.fd), ioringRegisterEventfd,
 		uintptr(unsafe.Pointer(&e)), 1, 0, 0); errno != 0 {
@@ -170,6 +175,8 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 	// (a stack could move while this goroutine is parked) and alive.
 	r.buf = b
 	r.seq++
+	start := time.Now()
+	first := true
 	fd := int32(f.Fd())
 	n := uint32(0)
 	if b != nil {
@@ -221,12 +228,21 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 		if got >= submitted {
 			break
 		}
-		if err := r.wait(submitted - got); err != nil {
+		// The first wait lasts twice what a call typically takes, so that on
+		// idle cores, where the poller is read, the eventfd ends it;
+		// later ones poll.
+		poll := r.poll
+		if first {
+			poll = max(poll, 2*r.typical)
+			first = false
+		}
+		if err := r.wait(submitted-got, poll); err != nil {
 			r.dead = err
 			return fmt.Errorf("%w: %v", errRingRetry, err)
 		}
 	}
 	r.buf = nil
+	r.typical += (time.Since(start) - r.typical) / 8
 	canceled := -int32(unix.ECANCELED)
 	switch {
 	case sawWrite && wrote == canceled:
@@ -245,13 +261,33 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 	return nil
 }
 
-// wait parks until the eventfd says completions came. Should the read
-// fail, it waits for the left completions in the kernel instead (so that
-// nothing is still using the buffer when it returns), and says why the
-// ring is not to be used again.
-func (r *ring) wait(left uint32) error {
+// waitPoll is how often a waiting writer looks at the completion queue
+// itself, besides the eventfd.
+const waitPoll = 200 * time.Microsecond
+
+// wait parks until completions may have come: the eventfd says so, or
+// poll has passed (0: no such limit) (the caller reaps what is there and waits again if
+// it needs more). The runtime reads the poller, which sees the eventfd,
+// only when a P runs out of goroutines (or every 10 ms, from its monitor
+// thread): while both Ps are kept busy, a completion would wait unseen.
+// A read deadline is a runtime timer, which a P checks each time it
+// schedules, and it makes the writer the next goroutine its P runs. Should
+// the read fail, wait waits for the left completions in the kernel
+// instead (so that nothing is still using the buffer when it returns), and
+// says why the ring is not to be used again.
+func (r *ring) wait(left uint32, poll time.Duration) error {
 	var cnt [8]byte
+	var deadline bool
+	if poll > 0 {
+		deadline = r.event.SetReadDeadline(time.Now().Add(poll)) == nil
+	} else {
+		r.event.SetReadDeadline(time.Time{})
+	}
 	_, err := r.event.Read(cnt[:])
+	if deadline && errors.Is(err, os.ErrDeadlineExceeded) {
+		r.polls.Add(1)
+		return nil
+	}
 	if err == nil {
 		return nil
 	}

@@ -163,7 +163,7 @@ func TestLogWithoutRing(t *testing.T) {
 // (pwrite, fdatasync) and through the ring; p50 and p99 of one commit
 // besides the mean, and the process's CPU a commit.
 func BenchmarkJournalSync(b *testing.B) {
-	for _, way := range []string{"fdatasync", "io_uring"} {
+	for _, way := range []string{"fdatasync", "io_uring", "io_uring-eventfd"} {
 		b.Run(way, func(b *testing.B) {
 			f, err := os.Create(filepath.Join(b.TempDir(), "journal"))
 			if err != nil {
@@ -174,11 +174,14 @@ func BenchmarkJournalSync(b *testing.B) {
 				b.Fatal(err)
 			}
 			s := syncer{f: f}
-			if way == "io_uring" {
+			if way != "fdatasync" {
 				if s.ring, err = newRing(f); err != nil {
 					b.Skipf("no io_uring here: %v", err)
 				}
 				defer s.close()
+				if way == "io_uring-eventfd" {
+					s.ring.poll = 0 // the eventfd alone, as before the read deadline's polls
+				}
 			}
 			frame := bytes.Repeat([]byte{0x5a}, 12<<10)
 			var took []time.Duration
@@ -244,5 +247,85 @@ func TestSyncerFallsBack(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(f.Name()); string(got) != "\x00\x00\x00plain" {
 		t.Errorf("file holds %q", got)
+	}
+}
+
+// TestRingPolled: waits that the read deadline ends, many a commit here,
+// leave every result as the eventfd's would: each call's own completions,
+// the data written, the ring clean for the next call.
+func TestRingPolled(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "j"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := makeJournal(f, journalSize); err != nil {
+		t.Fatal(err)
+	}
+	r := newTestRing(t, f)
+	r.poll = time.Microsecond
+	want := make([]byte, 64<<10)
+	for i := range 64 {
+		frame := bytes.Repeat([]byte{byte(i + 1)}, 1024)
+		copy(want[i*1024:], frame)
+		if err := r.writeSync(f, frame, journalBlock+int64(i)*1024); err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	if r.polls.Load() == 0 {
+		t.Fatal("no wait was ended by the read deadline: the test tests nothing")
+	}
+	got := make([]byte, len(want))
+	if _, err := f.ReadAt(got, journalBlock); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the journal holds other bytes than were written (first difference at %d)", firstDiff(got, want))
+	}
+	if _, ok := r.reap(); ok {
+		t.Fatal("a completion was left in the ring")
+	}
+}
+
+// BenchmarkJournalSyncBusy: BenchmarkJournalSync's commit through the ring
+// while every P is kept busy, waiting on the eventfd alone (the poller)
+// and with the read deadline's polls (the log's way).
+func BenchmarkJournalSyncBusy(b *testing.B) {
+	for _, way := range []string{"eventfd", "polled"} {
+		b.Run(way, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "journal"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := makeJournal(f, journalSize); err != nil {
+				b.Fatal(err)
+			}
+			r, err := newRing(f)
+			if err != nil {
+				b.Skipf("no io_uring here: %v", err)
+			}
+			defer r.close()
+			if way == "eventfd" {
+				r.poll = 0
+			}
+			frame := bytes.Repeat([]byte{0x5a}, 12<<10)
+			stop := keepBusy()
+			defer stop()
+			var took []time.Duration
+			i := int64(0)
+			for b.Loop() {
+				at := journalBlock + (i%64)*int64(len(frame))
+				i++
+				start := time.Now()
+				if err := r.writeSync(f, frame, at); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+		})
 	}
 }
