@@ -7,8 +7,9 @@ import "time"
 // them in epoll_pwait, whose timeout is in whole milliseconds, so a wait
 // of 300 µs takes about 1.1 ms (docs/benchmarks.md, "Fourth pass"). On
 // Linux the delay is kept by a timerfd instead, which the runtime's
-// poller wakes for when it expires (delay_linux.go); elsewhere, or when
-// no timerfd can be made, by a time.Timer.
+// poller wakes for when it expires, with a time.Timer for the same moment
+// beside it for when busy Ps leave the poller unread (delay_linux.go);
+// elsewhere, or when no timerfd can be made, by a time.Timer alone.
 //
 // A fire can come late from a wait that stop ended, and end the next wait
 // early: that commits a batch sooner, never loses or delays an entry.
