@@ -1,12 +1,11 @@
 package audit
 
 import (
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"samband/internal/schedtest"
 )
 
 // delayTimers are the commit delay's timers this platform has.
@@ -77,7 +76,7 @@ func TestDelayTimers(t *testing.T) {
 }
 
 // BenchmarkDelayTimerBusy: how late a 300 µs wait ends while every P is
-// kept busy (keepBusy), so that none reads the runtime's poller: waiting
+// kept busy (schedtest.KeepBusy), so that none reads the runtime's poller: waiting
 // for the timer's fire alone, and for the fire or its late twin (the
 // writer's way).
 func BenchmarkDelayTimerBusy(b *testing.B) {
@@ -89,7 +88,7 @@ func BenchmarkDelayTimerBusy(b *testing.B) {
 			if way == "fired" {
 				late = nil
 			}
-			stop := keepBusy()
+			stop := schedtest.KeepBusy()
 			defer stop()
 			const d = 300 * time.Microsecond
 			var lateness []time.Duration
@@ -131,24 +130,4 @@ func BenchmarkDelayTimerLateness(b *testing.B) {
 			b.ReportMetric(float64(late[len(late)*99/100].Microseconds()), "p99-late-µs")
 		})
 	}
-}
-
-// keepBusy runs one goroutine per P that never blocks and yields often:
-// every P always finds a goroutine to run, so none reads the runtime's
-// poller, as when a gateway's cores are saturated for a while. It returns
-// the function that stops them.
-func keepBusy() (stop func()) {
-	var done atomic.Bool
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for !done.Load() {
-				for i := 0; i < 1000; i++ {
-					_ = i * i
-				}
-				runtime.Gosched()
-			}
-		})
-	}
-	return func() { done.Store(true); wg.Wait() }
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"samband/internal/procstat"
+	"samband/internal/schedtest"
 )
 
 // newTestRing sets up a ring on f, skipping where the kernel refuses
@@ -310,7 +311,7 @@ func BenchmarkJournalSyncBusy(b *testing.B) {
 				r.poll = 0
 			}
 			frame := bytes.Repeat([]byte{0x5a}, 12<<10)
-			stop := keepBusy()
+			stop := schedtest.KeepBusy()
 			defer stop()
 			var took []time.Duration
 			i := int64(0)

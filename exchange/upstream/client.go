@@ -67,6 +67,8 @@ type Client struct {
 
 	mu   sync.Mutex
 	idle map[string][]*conn // by scheme and host:port; the most recent last
+
+	plainReads bool // reads wait on the socket alone, without pollConn's steps (benchmarks)
 }
 
 // New returns a Client configured by cfg.
@@ -282,14 +284,19 @@ func (c *Client) dial(ctx context.Context, u *url.URL) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upstream %s: %w", addr, err)
 	}
-	cn := &conn{nc: raw, raw: raw}
+	// Reads step through short deadlines (pollConn), beneath TLS too.
+	var pc net.Conn = &pollConn{Conn: raw}
+	if c.plainReads {
+		pc = raw
+	}
+	cn := &conn{nc: pc, raw: raw}
 	if u.Scheme == "https" {
 		cfg := c.tls.Clone()
 		if cfg.ServerName == "" {
 			cfg.ServerName = u.Hostname()
 		}
 		cfg.NextProtos = []string{"http/1.1"}
-		tc := tls.Client(raw, cfg)
+		tc := tls.Client(pc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			raw.Close()
 			return nil, fmt.Errorf("upstream %s: %w", addr, err)
