@@ -337,5 +337,5 @@ func (j *journal) close() error {
 	if j == nil || j.f == nil {
 		return nil
 	}
-	return errors.Join(j.sync.close(), j.f.Close())
+	return errors.Join(j.sync.close(), unlockFile(j.f), j.f.Close())
 }

@@ -28,3 +28,16 @@ func lockFile(f *os.File) error {
 		}
 	}
 }
+
+// unlockFile gives up f's lock at once. Closing f alone may not: the
+// kernel releases a lock when the last reference to the open file goes,
+// and io_uring may still hold one for a while after its completions are
+// in the ring (it drops it when it next frees its requests).
+func unlockFile(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
