@@ -266,8 +266,8 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 const waitPoll = 200 * time.Microsecond
 
 // wait parks until completions may have come: the eventfd says so, or
-// poll has passed (0: no such limit) (the caller reaps what is there and waits again if
-// it needs more). The runtime reads the poller, which sees the eventfd,
+// poll has passed (0: no such limit), after which the caller reaps what is
+// there and waits again if it needs more. The runtime reads the poller, which sees the eventfd,
 // only when a P runs out of goroutines (or every 10 ms, from its monitor
 // thread): while both Ps are kept busy, a completion would wait unseen.
 // A read deadline is a runtime timer, which a P checks each time it

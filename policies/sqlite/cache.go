@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"samband/policies"
 )
@@ -42,7 +43,7 @@ const versionReaders = 4
 type factsCache struct {
 	readers chan *versionReader // those free
 	all     []*versionReader
-	wal     *walIndex // nil where the wal-index cannot be read
+	wal     atomic.Pointer[walIndex] // nil where the wal-index cannot be read, and after close
 
 	mu       sync.Mutex
 	gen      uint64 // counts the times what is kept was dropped
@@ -96,14 +97,19 @@ func (c *factsCache) open(ctx context.Context, db *sql.DB, path string) error {
 	if mode == "wal" {
 		// A wal-index that cannot be found leaves every check to
 		// data_version: slower, as fresh.
-		c.wal, _ = openWALIndex(path)
+		if w, err := openWALIndex(path); err == nil {
+			c.wal.Store(w)
+		}
 	}
 	return nil
 }
 
 // close releases the cache's connections.
 func (c *factsCache) close() error {
-	c.wal = nil // SQLite's mapping, which closing the connections may end
+	// SQLite's mapping, which closing the connections may end; a check
+	// under way that still reads it finds a fault or a header it has not
+	// seen, and reads data_version.
+	c.wal.Store(nil)
 	var errs []error
 	for _, r := range c.all {
 		if r.version != nil {
@@ -123,8 +129,8 @@ func (c *factsCache) close() error {
 func (c *factsCache) check(ctx context.Context) (uint64, error) {
 	var h walIndexHeader
 	fast := false
-	if c.wal != nil {
-		h, fast = c.wal.read()
+	if w := c.wal.Load(); w != nil {
+		h, fast = w.read()
 	}
 	if fast {
 		c.mu.Lock()

@@ -45,7 +45,7 @@ func TestWALIndexIsSQLites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if a.cache.wal == nil {
+	if a.cache.wal.Load() == nil {
 		t.Fatal("the registry does not read its file's wal-index")
 	}
 	if err := os.Symlink(real, link); err != nil {
@@ -56,7 +56,7 @@ func TestWALIndexIsSQLites(t *testing.T) {
 	// (Copied from the mapping: reading the file would close it, and so
 	// drop this process's locks on it.)
 	shm := make([]byte, 32<<10)
-	copy(shm, a.cache.wal.mem)
+	copy(shm, a.cache.wal.Load().mem)
 	for _, name := range []string{link + "-shm", filepath.Join(dir, "copy.db-shm")} {
 		if err := os.WriteFile(name, shm, 0o600); err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestWALIndexIsSQLites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if b.cache.wal == nil || &b.cache.wal.mem[0] != &a.cache.wal.mem[0] {
+	if b.cache.wal.Load() == nil || &b.cache.wal.Load().mem[0] != &a.cache.wal.Load().mem[0] {
 		t.Fatal("the registry opened through the link does not read SQLite's mapping of the real wal-index")
 	}
 	if !sharedLockHeld(t, real+"-shm") {

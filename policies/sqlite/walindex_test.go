@@ -29,7 +29,7 @@ func TestFactsCacheWALIndex(t *testing.T) {
 	}
 	ctx := context.Background()
 	a, b := openPair(t)
-	if b.cache.wal == nil {
+	if b.cache.wal.Load() == nil {
 		t.Fatal("the registry does not read its file's wal-index")
 	}
 	heir, deceased := person(t, "FI", "170852-234C"), person(t, "NO", "15038510190")
