@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // The journal is where an entry becomes durable. The writer's commit is
@@ -74,6 +75,10 @@ var crc32c = crc32.MakeTable(crc32.Castagnoli)
 // ErrLocked is returned by Open when another process has the log open:
 // its journal is locked. OpenReadOnly reads such a log.
 var ErrLocked = errors.New("locked: another process has the log open")
+
+// lockWait is how long Open waits for a journal's lock another open file
+// holds before it fails with ErrLocked (lockFile).
+const lockWait = time.Second
 
 // journalPath is where the journal of the log at path is kept.
 func journalPath(path string) string { return path + ".journal" }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // journalEntries returns the MarshalBinary forms of count entries from
@@ -719,4 +721,47 @@ func TestScanJournalSalt(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFrames(t, got, []frame{{at: journalBlock, length: journalBlock, first: 0, data: data}})
+}
+
+// TestOpenJournalWaitsForLock: a lock given up within lockWait (as a killed
+// process's, once the kernel has done its last sync) does not fail the
+// open; one held longer does.
+func TestOpenJournalWaitsForLock(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("journals are locked on Linux only")
+	}
+	defer func(n int64) { journalSize = n }(journalSize)
+	journalSize = 8 * journalBlock
+	path := filepath.Join(t.TempDir(), "log.journal")
+	j, _, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another open file holding the lock, as another process's would.
+	other, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := lockFile(other); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	time.AfterFunc(lockWait/5, func() { unlockFile(other); close(released) })
+	j, _, err = openJournal(path)
+	if err != nil {
+		t.Fatalf("openJournal while the lock is given up within lockWait: %v", err)
+	}
+	<-released
+	j.close()
+
+	if err := lockFile(other); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := openJournal(path); !errors.Is(err, ErrLocked) {
+		t.Fatalf("openJournal while the lock is held past lockWait: %v, want ErrLocked", err)
+	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,12 +19,21 @@ func syncData(f *os.File) error {
 	}
 }
 
-// lockFile takes f's exclusive lock, failing at once if another open file
-// holds it: one process at a time keeps a log.
+// lockFile takes f's exclusive lock: one process at a time keeps a log.
+// Should another open file hold it, it tries again for lockWait before it
+// fails. A process killed while a sync of its journal was under way
+// keeps the lock until the kernel has done that sync: io_uring's request
+// holds the file open past the process's exit. A gateway restarted at once
+// would otherwise find its own log locked.
 func lockFile(f *os.File) error {
+	deadline := time.Now().Add(lockWait)
 	for {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err != unix.EINTR {
+		switch {
+		case err == unix.EINTR:
+		case err == unix.EWOULDBLOCK && time.Now().Before(deadline):
+			time.Sleep(5 * time.Millisecond)
+		default:
 			return err
 		}
 	}
