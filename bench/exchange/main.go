@@ -12,7 +12,9 @@
 //
 //   - direct: the load client straight to the provider;
 //   - proxy: through a plain httputil.ReverseProxy (no signature, no
-//     policy, no log);
+//     policy, no log); with -proxy-cpu it first spends that much CPU on
+//     each request (SHA-256): a gateway of that cost that does nothing
+//     else, to show what tail the machine gives such a gateway;
 //   - samband: through the real exchange.Broker, served by net/http on its
 //     own listener, as Norway's gateway on the provider side. Every
 //     request is signed by the load client as a registered Finnish
@@ -163,6 +165,7 @@ type config struct {
 	loadProcess bool
 	client      string
 	runs        string
+	proxyCPU    time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -184,12 +187,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.delay, "commit-delay", audit.DefaultCommitDelay, "the audit log's commit delay (audit.Log.SetCommitDelay)")
 	fs.BoolVar(&cfg.loadProcess, "load-process", false, "run each run's load client as a process of its own, and report the servers' CPU apart")
 	fs.StringVar(&cfg.client, "client", "conn", "the load client's HTTP: conn (its own connections, a request and its answer on the caller's goroutine, as wrk) or net/http (http.Client)")
+	fs.DurationVar(&cfg.proxyCPU, "proxy-cpu", 0, "the plain proxy spends this much CPU on each request (SHA-256, timed at start) before it forwards it: a gateway of that cost doing nothing else")
 	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.c < 1 || cfg.d <= 0 || cfg.warmup < 0 || cfg.rate < 0 {
-		return errors.New("-c must be at least 1, -d positive, -warmup and -rate not negative")
+	if cfg.c < 1 || cfg.d <= 0 || cfg.warmup < 0 || cfg.rate < 0 || cfg.proxyCPU < 0 {
+		return errors.New("-c must be at least 1, -d positive, -warmup, -rate and -proxy-cpu not negative")
 	}
 	if cfg.profileRun != "closed" && cfg.profileRun != "open" {
 		return fmt.Errorf("-profile-run %q: closed or open", cfg.profileRun)
@@ -253,7 +257,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pu, _ := url.Parse(providerURL)
 	proxy := httputil.NewSingleHostReverseProxy(pu)
 	proxy.Transport = newTransport(cfg.c)
-	proxyURL, err := serve(proxy)
+	burn := newBurner(cfg.proxyCPU)
+	proxyURL, err := serve(burn.wrap(proxy))
 	if err != nil {
 		return err
 	}
@@ -367,6 +372,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		loadClient = "a process of its own (servers: gateway, provider, proxy, audit writer)"
 	}
 	fmt.Fprintf(stdout, "Load client: %s, -client %s; it verifies receipts: %s.\n", loadClient, cfg.client, verify)
+	if burn.blocks > 0 && slices.Contains(modes, "proxy") {
+		fmt.Fprintf(stdout, "The proxy spends %.0f µs of CPU on each request before it forwards it (%d SHA-256 blocks of 1 KiB, %.2f µs each).\n",
+			us(burn.cost()), burn.blocks, us(burn.perBlock))
+	}
 	if closed != nil {
 		fmt.Fprintf(stdout, "\nClosed loop: %d clients, %s warm-up, %s measured.\n\n", cfg.c, cfg.warmup, cfg.d)
 		fmt.Fprintln(stdout, "| mode | exchanges/s | p50 ms | p90 ms | p99 ms | CPU µs/exchange | of which servers | kernel % | switches/exchange | cores busy | errors |")

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -140,5 +142,51 @@ func TestOpenLoopSchedule(t *testing.T) {
 	// 3 ms each, against a schedule of 1 ms each: some 58 ms late.
 	if max := r.lat[len(r.lat)-1]; max < 50*time.Millisecond {
 		t.Errorf("the slowest latency is %v: a worker's lateness was not counted", max)
+	}
+}
+
+// TestBurner: the burner's chain is the SHA-256 chain it claims, a
+// burner for no time spends nothing, and one for 200 µs hashes blocks
+// and costs about that by its own trials.
+func TestBurner(t *testing.T) {
+	var block [burnBlock]byte
+	var want [32]byte
+	for i := 0; i < 3; i++ {
+		copy(block[:], want[:])
+		want = sha256.Sum256(block[:])
+	}
+	if got := chain(3); got != want {
+		t.Errorf("chain(3) = %x, want %x", got, want)
+	}
+	if chain(3) == chain(4) {
+		t.Error("chain(3) == chain(4): the blocks are not chained")
+	}
+	if b := newBurner(0); b.blocks != 0 || b.cost() != 0 {
+		t.Errorf("newBurner(0) = %+v, want none", b)
+	}
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	if got := newBurner(0).wrap(h); fmt.Sprintf("%p", got) != fmt.Sprintf("%p", h) {
+		t.Error("a burner of no time wraps the handler")
+	}
+	b := newBurner(200 * time.Microsecond)
+	if b.blocks < 1 || b.perBlock <= 0 || b.cost() > 200*time.Microsecond || b.cost() < 200*time.Microsecond-b.perBlock {
+		t.Errorf("newBurner(200µs) = %+v, cost %v; want blocks that cost 200 µs less at most a block", b, b.cost())
+	}
+}
+
+// TestRunProxyCPU: -proxy-cpu makes the proxy spend the CPU it says,
+// every answer still right, and the output names the cost.
+func TestRunProxyCPU(t *testing.T) {
+	var out, errs bytes.Buffer
+	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-modes", "direct,proxy",
+		"-runs", "open", "-rate", "200", "-proxy-cpu", "150us", "-policy", "../../exchange/testdata/estate.ttl"}
+	if err := run(context.Background(), args, &out, &errs); err != nil {
+		t.Fatalf("run: %v\n%s", err, errs.String())
+	}
+	if s := out.String(); !strings.Contains(s, "The proxy spends 1") || !strings.Contains(s, "| proxy | ") {
+		t.Errorf("want the proxy's cost and its row:\n%s", s)
+	}
+	if err := run(context.Background(), []string{"-dir", t.TempDir(), "-proxy-cpu", "-1ms", "-runs", "open", "-rate", "10"}, &out, &errs); err == nil {
+		t.Error("-proxy-cpu -1ms: no error")
 	}
 }
