@@ -14,7 +14,10 @@
 //   - proxy: through a plain httputil.ReverseProxy (no signature, no
 //     policy, no log); with -proxy-cpu it first spends that much CPU on
 //     each request (SHA-256): a gateway of that cost that does nothing
-//     else, to show what tail the machine gives such a gateway;
+//     else, to show what tail the machine gives such a gateway; with
+//     -proxy-sync it makes a 300-byte record durable before it forwards
+//     each request (a textbook group commit, durable.go): the tail of
+//     durability alone;
 //   - samband: through the real exchange.Broker, served by net/http on its
 //     own listener, as Norway's gateway on the provider side. Every
 //     request is signed by the load client as a registered Finnish
@@ -166,6 +169,7 @@ type config struct {
 	client      string
 	runs        string
 	proxyCPU    time.Duration
+	proxySync   bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -188,6 +192,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.loadProcess, "load-process", false, "run each run's load client as a process of its own, and report the servers' CPU apart")
 	fs.StringVar(&cfg.client, "client", "conn", "the load client's HTTP: conn (its own connections, a request and its answer on the caller's goroutine, as wrk) or net/http (http.Client)")
 	fs.DurationVar(&cfg.proxyCPU, "proxy-cpu", 0, "the plain proxy spends this much CPU on each request (SHA-256, timed at start) before it forwards it: a gateway of that cost doing nothing else")
+	fs.BoolVar(&cfg.proxySync, "proxy-sync", false, "the plain proxy makes a 300-byte record durable before it forwards each request (a textbook group commit: pwrite and fdatasync, in the run's directory): durability alone")
 	fs.StringVar(&cfg.policy, "policy", "exchange/testdata/estate.ttl", "the register's estate policy (Turtle), as the gateway's exchange demo has it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -257,8 +262,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pu, _ := url.Parse(providerURL)
 	proxy := httputil.NewSingleHostReverseProxy(pu)
 	proxy.Transport = newTransport(cfg.c)
+	var proxied http.Handler = proxy
+	var durable *groupSync
+	if cfg.proxySync {
+		if durable, err = newGroupSync(filepath.Join(dir, "proxy-records")); err != nil {
+			return err
+		}
+		defer durable.close()
+		proxied = durable.wrap(proxy)
+	}
 	burn := newBurner(cfg.proxyCPU)
-	proxyURL, err := serve(burn.wrap(proxy))
+	proxyURL, err := serve(burn.wrap(proxied))
 	if err != nil {
 		return err
 	}
@@ -375,6 +389,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if burn.blocks > 0 && slices.Contains(modes, "proxy") {
 		fmt.Fprintf(stdout, "The proxy spends %.0f µs of CPU on each request before it forwards it (%d SHA-256 blocks of 1 KiB, %.2f µs each).\n",
 			us(burn.cost()), burn.blocks, us(burn.perBlock))
+	}
+	if durable != nil && slices.Contains(modes, "proxy") {
+		durable.mu.Lock()
+		syncs := durable.syncs
+		durable.mu.Unlock()
+		fmt.Fprintf(stdout, "The proxy makes a 300-byte record durable before it forwards each request (group commit, pwrite and fdatasync): %d syncs.\n", syncs)
 	}
 	if closed != nil {
 		fmt.Fprintf(stdout, "\nClosed loop: %d clients, %s warm-up, %s measured.\n\n", cfg.c, cfg.warmup, cfg.d)

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,5 +190,77 @@ func TestRunProxyCPU(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"-dir", t.TempDir(), "-proxy-cpu", "-1ms", "-runs", "open", "-rate", "10"}, &out, &errs); err == nil {
 		t.Error("-proxy-cpu -1ms: no error")
+	}
+}
+
+// TestGroupSync: records appended at once from many goroutines all reach
+// the file, in fewer syncs than records when they came together, and a
+// failed write fails its batch and every append after it, none hanging.
+func TestGroupSync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "records")
+	g, err := newGroupSync(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			rec := fmt.Appendf(nil, "record %03d\n", i)
+			errs <- g.append(rec)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != groupSyncSize {
+		t.Errorf("the file is %d bytes, want %d", len(b), groupSyncSize)
+	}
+	for i := range n {
+		if !bytes.Contains(b, fmt.Appendf(nil, "record %03d\n", i)) {
+			t.Fatalf("record %d is not in the file", i)
+		}
+	}
+	if g.syncs < 1 || g.syncs > n {
+		t.Errorf("%d syncs for %d records", g.syncs, n)
+	}
+	if err := g.append(nil); err == nil {
+		t.Error("an empty record: no error")
+	}
+	g.close()
+	if err := g.append([]byte("after close\n")); err == nil {
+		t.Error("an append to a closed file: no error")
+	}
+	if err := g.append([]byte("and again\n")); err == nil || !strings.Contains(err.Error(), "group sync") {
+		t.Errorf("an append after a failed batch: %v, want its error", err)
+	}
+}
+
+// TestRunProxySync: -proxy-sync makes the proxy sync before it forwards,
+// every answer still right.
+func TestRunProxySync(t *testing.T) {
+	var out, errs bytes.Buffer
+	args := []string{"-c", "4", "-d", "300ms", "-warmup", "100ms", "-dir", t.TempDir(), "-modes", "direct,proxy",
+		"-runs", "open", "-rate", "200", "-proxy-sync", "-policy", "../../exchange/testdata/estate.ttl"}
+	if err := run(context.Background(), args, &out, &errs); err != nil {
+		t.Fatalf("run: %v\n%s", err, errs.String())
+	}
+	s := out.String()
+	i := strings.Index(s, "fdatasync): ")
+	if i < 0 {
+		t.Fatalf("want the proxy's syncs:\n%s", s)
+	}
+	var syncs int
+	if _, err := fmt.Sscanf(s[i+len("fdatasync): "):], "%d syncs", &syncs); err != nil || syncs < 1 || syncs > 100 {
+		t.Errorf("%d syncs (%v) for some 80 requests, want 1 to 100:\n%s", syncs, err, s)
 	}
 }
