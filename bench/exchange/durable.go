@@ -115,4 +115,3 @@ func (g *groupSync) wrap(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
-
