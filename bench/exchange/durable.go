@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"sync"
+
+	"samband/internal/filesync"
 )
 
 // A groupSync makes records durable with the textbook group commit: a
@@ -17,8 +19,7 @@ import (
 // 300-byte record durable this way before it forwards each request, so
 // that Samband's tail can be set beside the tail of durability alone.
 type groupSync struct {
-	f    *os.File
-	size int64 // of the file; records wrap around at its end
+	f *os.File // of groupSyncSize bytes; records wrap around at its end
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -52,7 +53,7 @@ func newGroupSync(path string) (*groupSync, error) {
 		f.Close()
 		return nil, err
 	}
-	g := &groupSync{f: f, size: groupSyncSize}
+	g := &groupSync{f: f}
 	g.cond = sync.NewCond(&g.mu)
 	return g, nil
 }
@@ -60,8 +61,8 @@ func newGroupSync(path string) (*groupSync, error) {
 // append returns once rec is written and synced, or with the error of the
 // batch that took it.
 func (g *groupSync) append(rec []byte) error {
-	if len(rec) == 0 || int64(len(rec)) > g.size/4 {
-		return fmt.Errorf("group sync: a record of %d bytes (1 to %d)", len(rec), g.size/4)
+	if len(rec) == 0 || len(rec) > groupSyncSize/4 {
+		return fmt.Errorf("group sync: a record of %d bytes (1 to %d)", len(rec), groupSyncSize/4)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -79,7 +80,7 @@ func (g *groupSync) append(rec []byte) error {
 		g.started++
 		buf := g.pending
 		g.pending = nil
-		if g.off+int64(len(buf)) > g.size {
+		if g.off+int64(len(buf)) > groupSyncSize {
 			g.off = 0
 		}
 		off := g.off
@@ -87,7 +88,7 @@ func (g *groupSync) append(rec []byte) error {
 		g.mu.Unlock()
 		_, err := g.f.WriteAt(buf, off)
 		if err == nil {
-			err = fdatasync(g.f)
+			err = filesync.Data(g.f)
 		}
 		g.mu.Lock()
 		g.syncs++

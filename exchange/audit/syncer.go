@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"samband/internal/filesync"
 )
 
 // A syncer writes to one file and makes what it wrote durable: through
@@ -44,7 +46,7 @@ func (s syncer) writeSync(b []byte, off int64) error {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
-	if err := syncData(s.f); err != nil {
+	if err := filesync.Data(s.f); err != nil {
 		return fmt.Errorf("fdatasync: %w", err)
 	}
 	return nil

@@ -176,7 +176,10 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 	r.buf = b
 	r.seq++
 	start := time.Now()
-	first := true
+	// The first wait lasts twice what a call typically takes, so that on
+	// idle cores, where the poller is read, the eventfd ends it; later
+	// ones poll.
+	poll := max(r.poll, 2*r.typical)
 	fd := int32(f.Fd())
 	n := uint32(0)
 	if b != nil {
@@ -228,18 +231,11 @@ func (r *ring) writeSync(f *os.File, b []byte, off int64) error {
 		if got >= submitted {
 			break
 		}
-		// The first wait lasts twice what a call typically takes, so that on
-		// idle cores, where the poller is read, the eventfd ends it;
-		// later ones poll.
-		poll := r.poll
-		if first {
-			poll = max(poll, 2*r.typical)
-			first = false
-		}
 		if err := r.wait(submitted-got, poll); err != nil {
 			r.dead = err
 			return fmt.Errorf("%w: %v", errRingRetry, err)
 		}
+		poll = r.poll
 	}
 	r.buf = nil
 	r.typical += (time.Since(start) - r.typical) / 8

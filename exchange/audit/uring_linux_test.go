@@ -18,6 +18,21 @@ import (
 	"samband/internal/schedtest"
 )
 
+// madeJournal returns a made journal of journalSize bytes in a new
+// directory, closed when the test ends.
+func madeJournal(tb testing.TB) *os.File {
+	tb.Helper()
+	f, err := os.Create(filepath.Join(tb.TempDir(), "journal"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	if _, err := makeJournal(f, journalSize); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
 // newTestRing sets up a ring on f, skipping where the kernel refuses
 // io_uring (the log then syncs the plain way, TestLogWithoutRing).
 func newTestRing(t *testing.T, f *os.File) *ring {
@@ -166,16 +181,10 @@ func TestLogWithoutRing(t *testing.T) {
 func BenchmarkJournalSync(b *testing.B) {
 	for _, way := range []string{"fdatasync", "io_uring", "io_uring-eventfd"} {
 		b.Run(way, func(b *testing.B) {
-			f, err := os.Create(filepath.Join(b.TempDir(), "journal"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			if _, err := makeJournal(f, journalSize); err != nil {
-				b.Fatal(err)
-			}
+			f := madeJournal(b)
 			s := syncer{f: f}
 			if way != "fdatasync" {
+				var err error
 				if s.ring, err = newRing(f); err != nil {
 					b.Skipf("no io_uring here: %v", err)
 				}
@@ -255,14 +264,7 @@ func TestSyncerFallsBack(t *testing.T) {
 // leave every result as the eventfd's would: each call's own completions,
 // the data written, the ring clean for the next call.
 func TestRingPolled(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "j"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := makeJournal(f, journalSize); err != nil {
-		t.Fatal(err)
-	}
+	f := madeJournal(t)
 	r := newTestRing(t, f)
 	r.poll = time.Microsecond
 	want := make([]byte, 64<<10)
@@ -294,14 +296,7 @@ func TestRingPolled(t *testing.T) {
 func BenchmarkJournalSyncBusy(b *testing.B) {
 	for _, way := range []string{"eventfd", "polled"} {
 		b.Run(way, func(b *testing.B) {
-			f, err := os.Create(filepath.Join(b.TempDir(), "journal"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			if _, err := makeJournal(f, journalSize); err != nil {
-				b.Fatal(err)
-			}
+			f := madeJournal(b)
 			r, err := newRing(f)
 			if err != nil {
 				b.Skipf("no io_uring here: %v", err)

@@ -4,10 +4,6 @@ package audit
 
 import "os"
 
-// syncData makes f's data durable: where fdatasync is not at hand, with
-// fsync.
-func syncData(f *os.File) error { return f.Sync() }
-
 // lockFile takes no lock where flock is not at hand: one process at a
 // time must keep a log, as the documentation says.
 func lockFile(f *os.File) error { return nil }

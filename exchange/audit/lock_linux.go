@@ -7,18 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// syncData makes f's data durable, and of its metadata only what reading
-// the data back needs (fdatasync): for the journal, whose size never
-// changes, nothing.
-func syncData(f *os.File) error {
-	for {
-		err := unix.Fdatasync(int(f.Fd()))
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
 // lockFile takes f's exclusive lock: one process at a time keeps a log.
 // Should another open file hold it, it tries again for lockWait before it
 // fails. A process killed while a sync of its journal was under way

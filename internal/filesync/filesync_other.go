@@ -1,0 +1,7 @@
+//go:build !linux
+
+package filesync
+
+import "os"
+
+func data(f *os.File) error { return f.Sync() }
